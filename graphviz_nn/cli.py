@@ -1,0 +1,166 @@
+"""The command line: the only module that knows about the terminal."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+
+import click
+
+from . import __version__, engine, graph, io, ops, render, style
+from .errors import GraphvizMissing, NNError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class FiniteFloat(click.ParamType):
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+NUMBER = FiniteFloat()
+
+
+def _name_in(kind: str):
+    def check(ctx, param, value):
+        try:
+            ops.get(value, kind)
+        except NNError as err:
+            raise click.BadParameter(str(err)) from err
+        return value
+
+    return check
+
+
+def network_options(command):
+    """The exercise's inputs, shared by every command that builds a network."""
+    d = graph.DEFAULTS
+    options = [
+        click.option("--x", "x", type=NUMBER, default=d["x"], show_default=True, help="Input feature x."),
+        click.option("--y", "y", type=NUMBER, default=d["y"], show_default=True, help="Target class y*."),
+        click.option("--w1", type=NUMBER, default=d["w1"], show_default=True, help="First weight w1."),
+        click.option("--w2", type=NUMBER, default=d["w2"], show_default=True, help="Second weight w2."),
+        click.option("--g1", default=d["g1"], show_default=True, callback=_name_in("activation"),
+                     help=f"First activation: {', '.join(ops.ACTIVATIONS)}."),
+        click.option("--g2", default=d["g2"], show_default=True, callback=_name_in("activation"),
+                     help="Second activation (same choices)."),
+        click.option("--loss", default=d["loss"], show_default=True, callback=_name_in("loss"),
+                     help=f"Loss: {', '.join(ops.LOSSES)}."),
+        click.option("--alpha", type=NUMBER, default=d["alpha"], show_default=True,
+                     help="Gradient-descent step size α."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def build(options: dict):
+    """Build and propagate the network the options describe."""
+    keys = ("x", "y", "w1", "w2", "g1", "g2", "loss", "alpha")
+    return engine.propagate(graph.seed_network(**{k: options[k] for k in keys}))
+
+
+class Group(click.Group):
+    """Every failure becomes one `Error: ...` line and a non-zero exit, never a traceback."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exit_:
+            sys.exit(exit_.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Error: aborted", err=True)
+            sys.exit(1)
+        except click.UsageError as err:
+            _fail(err.format_message(), 2)
+        except click.ClickException as err:
+            _fail(err.format_message(), err.exit_code)
+        except GraphvizMissing as err:
+            _fail(str(err), 1)
+        except NNError as err:
+            _fail(str(err), 2)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="graphviz-nn")
+def main():
+    """See backpropagation: the exercise's network as an annotated Graphviz diagram."""
+
+
+@main.command(context_settings=CONTEXT)
+@network_options
+@click.option("-o", "--output", "path", default="output/network.png", show_default=True,
+              help="File to write; the extension picks the format: .png, .svg, .pdf or .dot.")
+@click.option("--dpi", type=click.IntRange(30, 600), default=150, show_default=True, help="Resolution of PNG output.")
+@click.option("--theme", default="light", show_default=True, help=f"Colours: {', '.join(style.THEMES)}.")
+def render_cmd(path, dpi, theme, **options):
+    """Draw the full diagram: every value, local derivative and gradient."""
+    fmt = io.output_format(path, ("png", "svg", "pdf", "dot"))
+    io.check_writable(path)
+    dot = render.to_digraph(build(options), style.get_theme(theme), dpi=dpi if fmt == "png" else None)
+    click.echo(f"wrote {io.save(dot, path)}")
+
+
+render_cmd.name = "render"
+
+
+def inspect_data(g) -> dict:
+    """The numbers of a propagated graph as plain data (the shape `inspect --json` promises)."""
+    return {
+        "nodes": {
+            n: {k: d[k] for k in ("kind", "label", "op", "value", "grad", "updated") if d.get(k) is not None}
+            for n, d in g.nodes(data=True)
+        },
+        "edges": [{"source": u, "target": v, "local": d["local"], "grad": d["grad"]} for u, v, d in g.edges(data=True)],
+        "update": {n: g.nodes[n]["updated"] for n in graph.parameters(g)},
+    }
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [headers, *rows]]
+    lines.insert(1, "  ".join("─" * w for w in widths))
+    return "\n".join(lines)
+
+
+@main.command(context_settings=CONTEXT)
+@network_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def inspect(as_json, **options):
+    """Print every value, local derivative and gradient as tables or JSON."""
+    g = build(options)
+    data = inspect_data(g)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from . import forms
+
+    loss = g.nodes[graph.output(g)]["label"]
+    node_rows = [[d["label"], d["kind"], forms.text(g, forms.node_form(g, n)) if "op" in d else "",
+                  repr(d["value"]), repr(d["grad"])] for n, d in g.nodes(data=True)]
+    click.echo(_table(["node", "kind", "computes", "value", f"∂{loss}/∂node"], node_rows))
+    edge_rows = [[f"{g.nodes[u]['label']} → {g.nodes[v]['label']}", forms.local_label(g, u, v).rsplit(" = ", 1)[0],
+                  repr(d["local"]), repr(d["grad"])] for u, v, d in g.edges(data=True)]
+    click.echo()
+    click.echo(_table(["edge", "local derivative", "local", "gradient flowing back"], edge_rows))
+    if data["update"]:
+        alpha = g.graph["alpha"]
+        click.echo()
+        click.echo(_table([f"parameter (α = {alpha:g})", "value", "updated"],
+                          [[g.nodes[n]["label"], repr(g.nodes[n]["value"]), repr(w)] for n, w in data["update"].items()]))

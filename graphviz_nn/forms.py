@@ -1,0 +1,62 @@
+"""Each node's forward formula and each edge's local derivative as expressions over node ids.
+
+The single source for the diagram's labels, the frames' captions and `derive`: all three substitute
+the graph's names into the templates of `ops.py` here, then print them their own way.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from . import ops, style
+from .expr import BinOp, Expr, Name, Num, fold, substitute
+
+
+def _names(graph: nx.DiGraph, node: str) -> dict[str, Expr]:
+    data = graph.nodes[node]
+    op = ops.OPS[data["op"]]
+    names: dict[str, Expr] = {t: Name(u) for t, u in zip(op.input_names, data["inputs"], strict=True)}
+    names["a"] = Name(node)
+    if data["const"] is not None:
+        names["c"] = Num(data["const"])
+    return names
+
+
+def node_form(graph: nx.DiGraph, node: str) -> Expr:
+    """`w2*a1` for z2: the op's forward template over the node's inputs."""
+    data = graph.nodes[node]
+    return fold(substitute(ops.OPS[data["op"]].form_expr, _names(graph, node)))
+
+
+def edge_form(graph: nx.DiGraph, source: str, target: str) -> Expr:
+    """∂target/∂source in course form (`a1*(1 - a1)` for a sigmoid); summed if source fills two slots."""
+    op = ops.OPS[graph.nodes[target]["op"]]
+    names = _names(graph, target)
+    terms = [substitute(op.local_exprs[p], names) for p in graph.edges[source, target]["args"]]
+    total = terms[0]
+    for term in terms[1:]:
+        total = BinOp("+", total, term)
+    return fold(total)
+
+
+def labels(graph: nx.DiGraph):
+    return lambda name: graph.nodes[name]["label"]
+
+
+def values(graph: nx.DiGraph):
+    return lambda name: style.operand(graph.nodes[name]["value"])
+
+
+def text(graph: nx.DiGraph, expr: Expr) -> str:
+    return style.formula(expr, labels(graph))
+
+
+def local_label(graph: nx.DiGraph, source: str, target: str) -> str:
+    """`∂z₂/∂a₁ = w₂ = −1.20`: the partial, its symbolic form (unless it is just a number), its value."""
+    form = edge_form(graph, source, target)
+    head = style.partial(graph.nodes[target]["label"], graph.nodes[source]["label"])
+    value = graph.edges[source, target].get("local")
+    parts = [head] if isinstance(form, Num) and value is not None else [head, text(graph, form)]
+    if value is not None:
+        parts.append(style.number(value))
+    return " = ".join(parts)
