@@ -134,7 +134,7 @@ def to_digraph(graph: nx.DiGraph, theme: str | style.Theme = "light", shown: Rev
         # Pinned: positions come from one earlier layout run, so nothing moves between frames.
         dot.attr(layout="nop2", bb=f"0,0,{layout.width:.2f},{layout.height:.2f}")
     else:
-        dot.attr(rankdir="LR", nodesep="0.5", ranksep="0.9", labelloc="b", label=footer(graph, theme, caption))
+        dot.attr(rankdir="LR", nodesep="0.5", ranksep="0.5", labelloc="b", label=footer(graph, theme, caption))
     dot.attr("node", fontname=theme.fontname, fontsize=str(FONT_SIZE), color=theme.edge, margin="0.15,0.08")
     dot.attr("edge", fontname=theme.fontname, fontsize=str(FONT_SIZE), color=theme.edge, arrowsize="0.8")
     for node, data in graph.nodes(data=True):

@@ -1,0 +1,154 @@
+import math
+import random
+import re
+import warnings
+
+import networkx as nx
+import pytest
+from conftest import COMBOS, SAFE, network
+from oracles import close, finite_differences, sympy_gradients
+
+from graphviz_nn import engine, graph, ops
+from graphviz_nn.errors import NNError
+
+
+def test_seed_network_ids_kinds_and_order(seed):
+    assert list(seed) == ["x", "w1", "z1", "a1", "w2", "z2", "a2", "y", "loss"]
+    kinds = dict(seed.nodes(data="kind"))
+    assert kinds == {"x": "input", "w1": "parameter", "z1": "operation", "a1": "operation", "w2": "parameter",
+                     "z2": "operation", "a2": "operation", "y": "target", "loss": "loss"}
+    assert seed.nodes["y"]["label"] == "y*" and seed.nodes["loss"]["label"] == "Loss"
+    assert seed.nodes["w1"]["label"] == "w₁"
+
+
+def test_closed_forms_sigmoid_quadratic():
+    rng = random.Random(1)
+    for _ in range(50):
+        x, y, w1, w2 = rng.uniform(-3, 3), rng.choice([0.0, 1.0]), rng.uniform(-2, 2), rng.uniform(-2, 2)
+        g = engine.propagate(graph.seed_network(x=x, y=y, w1=w1, w2=w2))
+        a1, a2 = g.nodes["a1"]["value"], g.nodes["a2"]["value"]
+        assert close(a1, 1 / (1 + math.exp(-w1 * x)))
+        assert close(g.nodes["w2"]["grad"], (a2 - y) * a2 * (1 - a2) * a1)
+        assert close(g.nodes["w1"]["grad"], (a2 - y) * a2 * (1 - a2) * w2 * a1 * (1 - a1) * x)
+        alpha = g.graph["alpha"]
+        assert close(g.nodes["w1"]["updated"], w1 - alpha * g.nodes["w1"]["grad"])
+
+
+@pytest.mark.parametrize("g1,g2,loss", COMBOS)
+def test_every_combination_against_sympy_and_finite_differences(g1, g2, loss):
+    rng = random.Random(hash((g1, g2, loss)) % 1000)
+    points = [SAFE] + [{"x": rng.uniform(0.5, 1.5), "y": rng.uniform(0, 1), "w1": rng.uniform(0.2, 0.8),
+                        "w2": rng.uniform(0.1, 0.45)} for _ in range(3)]
+    for point in points:
+        g = network(g1, g2, loss, **point)
+        grads, values = sympy_gradients(g1, g2, loss, point)
+        for node, value in values.items():
+            assert close(g.nodes[node]["value"], value), (node, g.nodes[node]["value"], value)
+        for leaf, expected in grads.items():
+            assert close(g.nodes[leaf]["grad"], expected), (leaf, g.nodes[leaf]["grad"], expected)
+        inside = loss == "quadratic" or 0 < point["y"] < 1  # a step in y must stay a valid target
+        numeric = finite_differences(lambda **o: graph.seed_network(g1=g1, g2=g2, loss=loss, **{**point, **o}),
+                                     ["x", "w1", "w2"] + ["y"] * inside)
+        for leaf, expected in numeric.items():
+            assert math.isclose(g.nodes[leaf]["grad"], expected, rel_tol=1e-5, abs_tol=1e-8), leaf
+
+
+def test_edge_grads_multiply_and_node_grads_sum(seed):
+    for u, v, data in seed.edges(data=True):
+        assert data["grad"] == seed.nodes[v]["grad"] * data["local"]
+    for node in seed:
+        if seed.out_degree(node):
+            assert close(seed.nodes[node]["grad"], sum(d["grad"] for _, _, d in seed.out_edges(node, data=True)))
+
+
+def test_fan_out_gradients_add_up():
+    g = graph.new_graph(alpha=0.1)
+    graph.add_leaf(g, "a", "parameter", 3.0)
+    graph.add_op(g, "b", "mul", ["a", "a"])  # one edge, two argument slots
+    graph.add_op(g, "c", "sigmoid", ["a"])
+    graph.add_op(g, "loss", "add", ["b", "c"], kind="loss")
+    engine.propagate(g)
+    s = 1 / (1 + math.exp(-3.0))
+    assert g.edges["a", "b"]["local"] == 6.0
+    assert close(g.nodes["a"]["grad"], 6.0 + s * (1 - s))
+
+
+def test_activations_stable_far_out():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for z in (-1e6, -800.0, 800.0, 1e6):
+            for name in ("sigmoid", "softplus", "tanh"):
+                assert math.isfinite(ops.OPS[name].forward(z))
+        assert ops.sigmoid(1e6) == 1.0 and ops.sigmoid(-1e6) == 0.0
+        assert ops.softplus(1e6) == 1e6 and ops.softplus(-1e6) == 0.0
+
+
+def test_relu_derivative_at_zero_is_zero():
+    assert ops.OPS["relu"].local(0.0, 0.0) == (0.0,)
+    assert ops.OPS["leaky_relu"].local(0.0, 0.0) == (ops.LEAKY_SLOPE,)
+
+
+@pytest.mark.parametrize("name", sorted(ops.OPS))
+def test_numeric_partials_match_their_templates(name):
+    """The numeric local derivative and the course-form template of each op say the same thing."""
+    from graphviz_nn import expr
+
+    op = ops.OPS[name]
+    inputs = [0.3, 0.7][: op.arity]
+    const = [2.0] if op.has_const else []
+    out = op.forward(*inputs, *const)
+    env = dict(zip(op.input_names, inputs, strict=True)) | {"a": out, "c": 2.0}
+    funcs = {"sigmoid": ops.sigmoid, "softplus": ops.softplus, "tanh": math.tanh, "exp": math.exp,
+             "log": math.log, "Heaviside": lambda z: 1.0 if z > 0 else 0.0,
+             "relu": lambda z: max(z, 0.0), "leaky_relu": lambda z: z if z > 0 else 0.01 * z}
+
+    def evaluate(e):
+        match e:
+            case expr.Num(value=v):
+                return v
+            case expr.Name(id=n):
+                return env[n]
+            case expr.Neg(operand=o):
+                return -evaluate(o)
+            case expr.Call(func=f, args=args):
+                return funcs[f](*map(evaluate, args))
+            case expr.BinOp(op=o, left=a, right=b):
+                x, y = evaluate(a), evaluate(b)
+                return {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "**": x**y if o == "**" else 0}[o]
+
+    assert close(evaluate(op.form_expr), out)
+    for partial, template in zip(op.local(*inputs, *const, out), op.local_exprs, strict=True):
+        assert close(evaluate(template), partial)
+
+
+@pytest.mark.parametrize("values,message", [
+    ({"w1": 1e308, "x": 10.0}, "overflows"),
+    ({"loss": "cross_entropy", "y": 2.0}, "target y* in [0, 1]"),
+    ({"loss": "cross_entropy", "g2": "relu", "w2": 9.0}, "strictly between 0 and 1"),
+])
+def test_impossible_inputs_raise(values, message):
+    with pytest.raises(NNError, match=re.escape(message)):
+        engine.propagate(graph.seed_network(**values))
+
+
+def test_cycle_and_missing_output_are_reported():
+    g = graph.new_graph()
+    graph.add_leaf(g, "a", "input", 1.0)
+    graph.add_op(g, "b", "neg", ["a"])
+    graph.add_op(g, "c", "neg", ["b"])
+    g.add_edge("c", "b", args=(1,))
+    with pytest.raises(NNError, match="cycle"):
+        engine.propagate(g)
+    h = graph.new_graph()
+    graph.add_leaf(h, "a", "input", 1.0)
+    graph.add_leaf(h, "b", "input", 1.0)
+    with pytest.raises(NNError, match="exactly one output"):
+        engine.propagate(h)
+    assert isinstance(h, nx.DiGraph)
+
+
+def test_unknown_names_list_the_choices():
+    with pytest.raises(NNError, match=r"unknown activation 'sigmod' \(choose from: identity, leaky_relu"):
+        graph.seed_network(g1="sigmod")
+    with pytest.raises(NNError, match="unknown loss 'mse'"):
+        graph.seed_network(loss="mse")
