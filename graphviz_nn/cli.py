@@ -52,14 +52,30 @@ def network_options(command):
         click.option("--y", "y", type=NUMBER, default=d["y"], show_default=True, help="Target class y*."),
         click.option("--w1", type=NUMBER, default=d["w1"], show_default=True, help="First weight w1."),
         click.option("--w2", type=NUMBER, default=d["w2"], show_default=True, help="Second weight w2."),
-        click.option("--g1", default=d["g1"], show_default=True, callback=_name_in("activation"),
-                     help=f"First activation: {', '.join(ops.ACTIVATIONS)}."),
-        click.option("--g2", default=d["g2"], show_default=True, callback=_name_in("activation"),
-                     help="Second activation (same choices)."),
-        click.option("--loss", default=d["loss"], show_default=True, callback=_name_in("loss"),
-                     help=f"Loss: {', '.join(ops.LOSSES)}."),
-        click.option("--alpha", type=NUMBER, default=d["alpha"], show_default=True,
-                     help="Gradient-descent step size α."),
+        click.option(
+            "--g1",
+            default=d["g1"],
+            show_default=True,
+            callback=_name_in("activation"),
+            help=f"First activation: {', '.join(ops.ACTIVATIONS)}.",
+        ),
+        click.option(
+            "--g2",
+            default=d["g2"],
+            show_default=True,
+            callback=_name_in("activation"),
+            help="Second activation (same choices).",
+        ),
+        click.option(
+            "--loss",
+            default=d["loss"],
+            show_default=True,
+            callback=_name_in("loss"),
+            help=f"Loss: {', '.join(ops.LOSSES)}.",
+        ),
+        click.option(
+            "--alpha", type=NUMBER, default=d["alpha"], show_default=True, help="Gradient-descent step size α."
+        ),
     ]
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
@@ -105,8 +121,14 @@ def main():
 
 @main.command(context_settings=CONTEXT)
 @network_options
-@click.option("-o", "--output", "path", default="output/network.png", show_default=True,
-              help="File to write; the extension picks the format: .png, .svg, .pdf or .dot.")
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    default="output/network.png",
+    show_default=True,
+    help="File to write; the extension picks the format: .png, .svg, .pdf or .dot.",
+)
 @click.option("--dpi", type=click.IntRange(30, 600), default=150, show_default=True, help="Resolution of PNG output.")
 @click.option("--theme", default="light", show_default=True, help=f"Colours: {', '.join(style.THEMES)}.")
 def render_cmd(path, dpi, theme, **options):
@@ -152,15 +174,34 @@ def inspect(as_json, **options):
     from . import forms
 
     loss = g.nodes[graph.output(g)]["label"]
-    node_rows = [[d["label"], d["kind"], forms.text(g, forms.node_form(g, n)) if "op" in d else "",
-                  repr(d["value"]), repr(d["grad"])] for n, d in g.nodes(data=True)]
+    node_rows = [
+        [
+            d["label"],
+            d["kind"],
+            forms.text(g, forms.node_form(g, n)) if "op" in d else "",
+            repr(d["value"]),
+            repr(d["grad"]),
+        ]
+        for n, d in g.nodes(data=True)
+    ]
     click.echo(_table(["node", "kind", "computes", "value", f"∂{loss}/∂node"], node_rows))
-    edge_rows = [[f"{g.nodes[u]['label']} → {g.nodes[v]['label']}", forms.local_label(g, u, v).rsplit(" = ", 1)[0],
-                  repr(d["local"]), repr(d["grad"])] for u, v, d in g.edges(data=True)]
+    edge_rows = [
+        [
+            f"{g.nodes[u]['label']} → {g.nodes[v]['label']}",
+            forms.local_label(g, u, v).rsplit(" = ", 1)[0],
+            repr(d["local"]),
+            repr(d["grad"]),
+        ]
+        for u, v, d in g.edges(data=True)
+    ]
     click.echo()
     click.echo(_table(["edge", "local derivative", "local", "gradient flowing back"], edge_rows))
     if data["update"]:
         alpha = g.graph["alpha"]
         click.echo()
-        click.echo(_table([f"parameter (α = {alpha:g})", "value", "updated"],
-                          [[g.nodes[n]["label"], repr(g.nodes[n]["value"]), repr(w)] for n, w in data["update"].items()]))
+        click.echo(
+            _table(
+                [f"parameter (α = {alpha:g})", "value", "updated"],
+                [[g.nodes[n]["label"], repr(g.nodes[n]["value"]), repr(w)] for n, w in data["update"].items()],
+            )
+        )

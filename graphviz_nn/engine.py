@@ -31,7 +31,7 @@ def arguments(graph: nx.DiGraph, node: str) -> list[float]:
     """The numbers an op node's function is called with: its inputs' values, then its constant."""
     data = graph.nodes[node]
     values = [graph.nodes[u]["value"] for u in data["inputs"]]
-    return values + [data["const"]] if data["const"] is not None else values
+    return [*values, data["const"]] if data["const"] is not None else values
 
 
 def forward(graph: nx.DiGraph) -> list[str]:
@@ -40,7 +40,8 @@ def forward(graph: nx.DiGraph) -> list[str]:
     for node in ordered:
         data = graph.nodes[node]
         if "op" in data:
-            data["value"] = _checked(_call(node, ops.OPS[data["op"]].forward, *arguments(graph, node)), node, "the value")
+            value = _call(node, ops.OPS[data["op"]].forward, *arguments(graph, node))
+            data["value"] = _checked(value, node, "the value")
     return ordered
 
 

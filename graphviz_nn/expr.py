@@ -84,9 +84,7 @@ def _convert(node: ast.AST, text: str, depth: int) -> Expr:
                 raise NNError(f"{text!r}: starred arguments are not allowed")
             return Call(func, tuple(_convert(a, text, depth + 1) for a in args))
     fragment = ast.get_source_segment(text.strip(), node) or type(node).__name__
-    raise NNError(
-        f"{fragment!r} is not allowed in {text!r} (use numbers, names, + - * / **, and operation calls)"
-    )
+    raise NNError(f"{fragment!r} is not allowed in {text!r} (use numbers, names, + - * / **, and operation calls)")
 
 
 def names(expr: Expr) -> set[str]:

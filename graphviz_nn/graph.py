@@ -20,8 +20,16 @@ from .style import label_for
 LEAF_KINDS = ("input", "parameter", "target")
 KINDS = (*LEAF_KINDS, "operation", "loss")
 
-DEFAULTS = {"x": 1.0, "y": 1.0, "w1": 0.5, "w2": -1.2, "g1": "sigmoid", "g2": "sigmoid",
-            "loss": "quadratic", "alpha": 0.5}
+DEFAULTS = {
+    "x": 1.0,
+    "y": 1.0,
+    "w1": 0.5,
+    "w2": -1.2,
+    "g1": "sigmoid",
+    "g2": "sigmoid",
+    "loss": "quadratic",
+    "alpha": 0.5,
+}
 
 
 def new_graph(title: str = "", alpha: float = DEFAULTS["alpha"]) -> nx.DiGraph:
@@ -52,8 +60,15 @@ def add_leaf(graph: nx.DiGraph, node_id: str, kind: str, value: float, label: st
     return node_id
 
 
-def add_op(graph: nx.DiGraph, node_id: str, op_name: str, inputs: list[str], const: float | None = None,
-           kind: str = "operation", label: str | None = None) -> str:
+def add_op(
+    graph: nx.DiGraph,
+    node_id: str,
+    op_name: str,
+    inputs: list[str],
+    const: float | None = None,
+    kind: str = "operation",
+    label: str | None = None,
+) -> str:
     op = ops.get(op_name)
     _check_new(graph, node_id)
     if len(inputs) != op.arity:
@@ -63,8 +78,14 @@ def add_op(graph: nx.DiGraph, node_id: str, op_name: str, inputs: list[str], con
     for name in inputs:
         if name not in graph:
             raise NNError(f"{node_id}: unknown name {name!r}")
-    graph.add_node(node_id, kind=kind, label=label or label_for(node_id, kind), op=op_name,
-                   inputs=tuple(inputs), const=None if const is None else finite(const, node_id))
+    graph.add_node(
+        node_id,
+        kind=kind,
+        label=label or label_for(node_id, kind),
+        op=op_name,
+        inputs=tuple(inputs),
+        const=None if const is None else finite(const, node_id),
+    )
     for position, name in enumerate(inputs):
         if graph.has_edge(name, node_id):
             graph.edges[name, node_id]["args"] += (position,)
@@ -73,9 +94,16 @@ def add_op(graph: nx.DiGraph, node_id: str, op_name: str, inputs: list[str], con
     return node_id
 
 
-def seed_network(x: float = DEFAULTS["x"], y: float = DEFAULTS["y"], w1: float = DEFAULTS["w1"],
-                 w2: float = DEFAULTS["w2"], g1: str = DEFAULTS["g1"], g2: str = DEFAULTS["g2"],
-                 loss: str = DEFAULTS["loss"], alpha: float = DEFAULTS["alpha"]) -> nx.DiGraph:
+def seed_network(
+    x: float = DEFAULTS["x"],
+    y: float = DEFAULTS["y"],
+    w1: float = DEFAULTS["w1"],
+    w2: float = DEFAULTS["w2"],
+    g1: str = DEFAULTS["g1"],
+    g2: str = DEFAULTS["g2"],
+    loss: str = DEFAULTS["loss"],
+    alpha: float = DEFAULTS["alpha"],
+) -> nx.DiGraph:
     """The exercise's network: x → z1 = w1·x → a1 = g1(z1) → z2 = w2·a1 → a2 = g2(z2) → Loss(a2, y*)."""
     ops.get(g1, "activation"), ops.get(g2, "activation"), ops.get(loss, "loss")
     graph = new_graph("the exercise's network", alpha)

@@ -19,8 +19,10 @@ def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
         raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in allowed:
-        raise NNError(f"cannot tell the format of {str(path)!r} (use one of the extensions: "
-                      f"{', '.join('.' + a for a in allowed)})")
+        raise NNError(
+            f"cannot tell the format of {str(path)!r} (use one of the extensions: "
+            f"{', '.join('.' + a for a in allowed)})"
+        )
     return suffix
 
 

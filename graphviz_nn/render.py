@@ -90,11 +90,13 @@ def _edge_label(graph: nx.DiGraph, u: str, v: str, theme: style.Theme, shown: Re
         form = forms.edge_form(graph, u, v)
         head = style.partial(graph.nodes[v]["label"], graph.nodes[u]["label"])
         local = f"{head} = {forms.text(graph, form)}"
-    return _table([
-        _font(fwd, theme.forward if forward else theme.muted, bold=True),
-        _font(local, theme.local if backward else theme.muted, size=SMALL),
-        _font(back, theme.gradient if backward else theme.muted, bold=True),
-    ])
+    return _table(
+        [
+            _font(fwd, theme.forward if forward else theme.muted, bold=True),
+            _font(local, theme.local if backward else theme.muted, size=SMALL),
+            _font(back, theme.gradient if backward else theme.muted, bold=True),
+        ]
+    )
 
 
 def legend(graph: nx.DiGraph, theme: style.Theme) -> str:
@@ -106,8 +108,9 @@ def legend(graph: nx.DiGraph, theme: style.Theme) -> str:
         _font(f"← gradient flowing back, {style.partial(loss, 'v')}·∂v/∂u", theme.gradient, bold=True),
     ]
     if parameters(graph):
-        parts.append(_font(f"w ← w − α·{style.partial(loss, 'w')},  α = {style.number(graph.graph['alpha'])}",
-                           theme.text))
+        parts.append(
+            _font(f"w ← w − α·{style.partial(loss, 'w')},  α = {style.number(graph.graph['alpha'])}", theme.text)
+        )
     return "   ".join(parts)
 
 
@@ -117,17 +120,24 @@ def footer(graph: nx.DiGraph, theme: style.Theme, caption: list[str] | None = No
     return _table(rows)
 
 
-def to_digraph(graph: nx.DiGraph, theme: str | style.Theme = "light", shown: Reveal | None = None,
-               caption: list[str] | None = None, layout: Layout | None = None, dpi: float | None = None,
-               name: str = "network") -> graphviz.Digraph:
+def to_digraph(
+    graph: nx.DiGraph,
+    theme: str | style.Theme = "light",
+    shown: Reveal | None = None,
+    caption: list[str] | None = None,
+    layout: Layout | None = None,
+    dpi: float | None = None,
+    name: str = "network",
+) -> graphviz.Digraph:
     """The annotated diagram of a propagated graph; with `shown`, a frame of the step-by-step story."""
     theme = theme if isinstance(theme, style.Theme) else style.get_theme(theme)
     shown = shown or Reveal.everything(graph)
     loss = graph.nodes[output(graph)]["label"]
     current = shown.current
     dot = graphviz.Digraph(name)
-    dot.attr(bgcolor=theme.background, fontname=theme.fontname, fontcolor=theme.text, fontsize=str(FONT_SIZE),
-             pad="0.3")
+    dot.attr(
+        bgcolor=theme.background, fontname=theme.fontname, fontcolor=theme.text, fontsize=str(FONT_SIZE), pad="0.3"
+    )
     if dpi:
         dot.attr(dpi=f"{dpi:g}")
     if layout:
@@ -157,8 +167,15 @@ def to_digraph(graph: nx.DiGraph, theme: str | style.Theme = "light", shown: Rev
         dot.edge(u, v, label=_edge_label(graph, u, v, theme, shown), **attrs)
     if layout:
         x, y, w, h = layout.nodes[FOOTER]
-        dot.node(FOOTER, footer(graph, theme, caption), shape="plain", pos=f"{x:.2f},{y:.2f}",
-                 width=f"{w / 72:.4f}", height=f"{h / 72:.4f}", fixedsize="true")
+        dot.node(
+            FOOTER,
+            footer(graph, theme, caption),
+            shape="plain",
+            pos=f"{x:.2f},{y:.2f}",
+            width=f"{w / 72:.4f}",
+            height=f"{h / 72:.4f}",
+            fixedsize="true",
+        )
         for corner in ("0,0", f"{layout.width:.2f},{layout.height:.2f}"):
             # Invisible corner anchors fix the canvas, whatever text a frame shows.
             dot.node(f"__corner_{corner}", "", shape="point", style="invis", width="0", height="0", pos=corner)

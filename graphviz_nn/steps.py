@@ -54,8 +54,10 @@ def _forward_steps(graph: nx.DiGraph, ordered: list[str]) -> list[Step]:
     for i, node in enumerate(ops_nodes, 1):
         form = forms.node_form(graph, node)
         label = graph.nodes[node]["label"]
-        line = (f"{label} = {forms.text(graph, form)} = {style.formula(form, forms.values(graph))}"
-                f" = {style.number(graph.nodes[node]['value'])}")
+        line = (
+            f"{label} = {forms.text(graph, form)} = {style.formula(form, forms.values(graph))}"
+            f" = {style.number(graph.nodes[node]['value'])}"
+        )
         steps.append(Step("forward", i, len(ops_nodes), node=node, lines=(line,)))
     return steps
 
@@ -66,14 +68,25 @@ def _backward_steps(graph: nx.DiGraph, ordered: list[str]) -> list[Step]:
     edges = [(u, v) for v in reversed(ordered) if "op" in graph.nodes[v] for u in graph.nodes[v]["inputs"]]
     edges = list(dict.fromkeys(edges))  # a node used twice by one op is one edge
     total = len(edges) + 1
-    steps = [Step("backward", 1, total, node=out,
-                  lines=(f"{style.partial(loss, loss)} = 1: the backward pass starts at the loss",))]
+    steps = [
+        Step(
+            "backward",
+            1,
+            total,
+            node=out,
+            lines=(f"{style.partial(loss, loss)} = 1: the backward pass starts at the loss",),
+        )
+    ]
     done: dict[str, list[tuple[str, str]]] = {}
+
+    def d(top: str, bottom: str) -> str:  # ∂top/∂bottom between two nodes' labels
+        return style.partial(graph.nodes[top]["label"], graph.nodes[bottom]["label"])
+
     for i, (u, v) in enumerate(edges, 2):
         done.setdefault(u, []).append((u, v))
         local = forms.local_label(graph, u, v)
-        du = style.partial(loss, graph.nodes[u]["label"])
-        chain = f"{style.partial(loss, graph.nodes[v]['label'])} · {style.partial(graph.nodes[v]['label'], graph.nodes[u]['label'])}"
+        du = d(out, u)
+        chain = f"{d(out, v)} · {d(v, u)}"
         product = f"{style.operand(graph.nodes[v]['grad'])} · {style.operand(graph.edges[u, v]['local'])}"
         contribution = style.number(graph.edges[u, v]["grad"])
         consumers = graph.out_degree(u)
@@ -82,10 +95,7 @@ def _backward_steps(graph: nx.DiGraph, ordered: list[str]) -> list[Step]:
         elif len(done[u]) < consumers:
             line = f"{du} += {chain} = {product} = {contribution}   (path {len(done[u])} of {consumers})"
         else:
-            terms = " + ".join(
-                f"{style.partial(loss, graph.nodes[b]['label'])}·{style.partial(graph.nodes[b]['label'], graph.nodes[u]['label'])}"
-                for _, b in done[u]
-            )
+            terms = " + ".join(f"{d(out, b)}·{d(b, u)}" for _, b in done[u])
             numbers = " + ".join(style.operand(graph.edges[a, b]["grad"]) for a, b in done[u])
             line = f"{du} = {terms} = {numbers} = {style.number(graph.nodes[u]['grad'])}"
         complete = u if len(done[u]) == consumers else None
@@ -100,8 +110,10 @@ def _update_steps(graph: nx.DiGraph) -> list[Step]:
     for i, node in enumerate(params, 1):
         data = graph.nodes[node]
         w, g = data["label"], style.partial(graph.nodes[order(graph)[-1]]["label"], data["label"])
-        line = (f"{w} ← {w} − α·{g} = {style.number(data['value'])} − {style.number(alpha)} · "
-                f"{style.operand(data['grad'])} = {style.number(data['updated'])}")
+        line = (
+            f"{w} ← {w} − α·{g} = {style.number(data['value'])} − {style.number(alpha)} · "
+            f"{style.operand(data['grad'])} = {style.number(data['updated'])}"
+        )
         steps.append(Step("update", i, len(params), node=node, lines=(line,)))
     return steps
 

@@ -31,16 +31,32 @@ def test_version_and_help_everywhere():
 
 def test_inspect_json_shape_and_numbers():
     point = {"x": 0.7, "y": 0.0, "w1": -1.3, "w2": 2.1}
-    result = run("inspect", "--json", "--g1", "tanh", "--g2", "sigmoid", "--loss", "cross_entropy",
-                 *[f"--{k}={v}" for k, v in point.items()])
+    result = run(
+        "inspect",
+        "--json",
+        "--g1",
+        "tanh",
+        "--g2",
+        "sigmoid",
+        "--loss",
+        "cross_entropy",
+        *[f"--{k}={v}" for k, v in point.items()],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data["nodes"]) == {"x", "w1", "z1", "a1", "w2", "z2", "a2", "y", "loss"}
     for node in data["nodes"].values():
         assert isinstance(node["kind"], str) and isinstance(node["value"], float) and isinstance(node["grad"], float)
     assert {(e["source"], e["target"]) for e in data["edges"]} == {
-        ("x", "z1"), ("w1", "z1"), ("z1", "a1"), ("a1", "z2"), ("w2", "z2"), ("z2", "a2"), ("a2", "loss"),
-        ("y", "loss")}
+        ("x", "z1"),
+        ("w1", "z1"),
+        ("z1", "a1"),
+        ("a1", "z2"),
+        ("w2", "z2"),
+        ("z2", "a2"),
+        ("a2", "loss"),
+        ("y", "loss"),
+    }
     assert all(isinstance(e["local"], float) and isinstance(e["grad"], float) for e in data["edges"])
     grads, values = sympy_gradients("tanh", "sigmoid", "cross_entropy", point)
     for leaf, expected in grads.items():
@@ -57,20 +73,30 @@ def test_inspect_table_is_readable():
     assert "∂a₁/∂z₁ = a₁(1 − a₁)" in result.output and "w₁" in result.output
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["--x", "abc"], "Error: Invalid value for '--x': 'abc' is not a number"),
-    (["--w1", "nan"], "Error: Invalid value for '--w1': 'nan' is not a finite number"),
-    (["--alpha", "inf"], "Error: Invalid value for '--alpha': 'inf' is not a finite number"),
-    (["--g1", "sigmod"], "Error: Invalid value for '--g1': unknown activation 'sigmod' (choose from: identity, "
-                         "leaky_relu, relu, sigmoid, softplus, tanh); did you mean 'sigmoid'?"),
-    (["--loss", "mse"], "Error: Invalid value for '--loss': unknown loss 'mse' (choose from: cross_entropy, "
-                        "quadratic)"),
-    (["--loss", "cross_entropy", "--y", "2"], "Error: loss: cross_entropy needs a target y* in [0, 1], got 2.0"),
-    (["--loss", "cross_entropy", "--g2", "identity", "--w2", "5"],
-     "Error: loss: cross_entropy needs a prediction a₂ strictly between 0 and 1"),
-    (["--w1", "1e308", "--x", "10"], "Error: the value at z1 overflows (inf); use smaller inputs or weights"),
-    (["--bogus", "1"], "Error: No such option '--bogus'"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["--x", "abc"], "Error: Invalid value for '--x': 'abc' is not a number"),
+        (["--w1", "nan"], "Error: Invalid value for '--w1': 'nan' is not a finite number"),
+        (["--alpha", "inf"], "Error: Invalid value for '--alpha': 'inf' is not a finite number"),
+        (
+            ["--g1", "sigmod"],
+            "Error: Invalid value for '--g1': unknown activation 'sigmod' (choose from: identity, "
+            "leaky_relu, relu, sigmoid, softplus, tanh); did you mean 'sigmoid'?",
+        ),
+        (
+            ["--loss", "mse"],
+            "Error: Invalid value for '--loss': unknown loss 'mse' (choose from: cross_entropy, quadratic)",
+        ),
+        (["--loss", "cross_entropy", "--y", "2"], "Error: loss: cross_entropy needs a target y* in [0, 1], got 2.0"),
+        (
+            ["--loss", "cross_entropy", "--g2", "identity", "--w2", "5"],
+            "Error: loss: cross_entropy needs a prediction a₂ strictly between 0 and 1",
+        ),
+        (["--w1", "1e308", "--x", "10"], "Error: the value at z1 overflows (inf); use smaller inputs or weights"),
+        (["--bogus", "1"], "Error: No such option '--bogus'"),
+    ],
+)
 @pytest.mark.parametrize("command", ["inspect", "render"])
 def test_bad_input_one_error_line_exit_2(command, args, expected, tmp_path):
     target = tmp_path / "out.png"

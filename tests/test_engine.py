@@ -15,8 +15,17 @@ from graphviz_nn.errors import NNError
 def test_seed_network_ids_kinds_and_order(seed):
     assert list(seed) == ["x", "w1", "z1", "a1", "w2", "z2", "a2", "y", "loss"]
     kinds = dict(seed.nodes(data="kind"))
-    assert kinds == {"x": "input", "w1": "parameter", "z1": "operation", "a1": "operation", "w2": "parameter",
-                     "z2": "operation", "a2": "operation", "y": "target", "loss": "loss"}
+    assert kinds == {
+        "x": "input",
+        "w1": "parameter",
+        "z1": "operation",
+        "a1": "operation",
+        "w2": "parameter",
+        "z2": "operation",
+        "a2": "operation",
+        "y": "target",
+        "loss": "loss",
+    }
     assert seed.nodes["y"]["label"] == "y*" and seed.nodes["loss"]["label"] == "Loss"
     assert seed.nodes["w1"]["label"] == "w₁"
 
@@ -37,8 +46,10 @@ def test_closed_forms_sigmoid_quadratic():
 @pytest.mark.parametrize("g1,g2,loss", COMBOS)
 def test_every_combination_against_sympy_and_finite_differences(g1, g2, loss):
     rng = random.Random(hash((g1, g2, loss)) % 1000)
-    points = [SAFE] + [{"x": rng.uniform(0.5, 1.5), "y": rng.uniform(0, 1), "w1": rng.uniform(0.2, 0.8),
-                        "w2": rng.uniform(0.1, 0.45)} for _ in range(3)]
+    points = [SAFE] + [
+        {"x": rng.uniform(0.5, 1.5), "y": rng.uniform(0, 1), "w1": rng.uniform(0.2, 0.8), "w2": rng.uniform(0.1, 0.45)}
+        for _ in range(3)
+    ]
     for point in points:
         g = network(g1, g2, loss, **point)
         grads, values = sympy_gradients(g1, g2, loss, point)
@@ -47,14 +58,16 @@ def test_every_combination_against_sympy_and_finite_differences(g1, g2, loss):
         for leaf, expected in grads.items():
             assert close(g.nodes[leaf]["grad"], expected), (leaf, g.nodes[leaf]["grad"], expected)
         inside = loss == "quadratic" or 0 < point["y"] < 1  # a step in y must stay a valid target
-        numeric = finite_differences(lambda **o: graph.seed_network(g1=g1, g2=g2, loss=loss, **{**point, **o}),
-                                     ["x", "w1", "w2"] + ["y"] * inside)
+        numeric = finite_differences(
+            lambda p=point, **o: graph.seed_network(g1=g1, g2=g2, loss=loss, **{**p, **o}),
+            ["x", "w1", "w2"] + ["y"] * inside,
+        )
         for leaf, expected in numeric.items():
             assert math.isclose(g.nodes[leaf]["grad"], expected, rel_tol=1e-5, abs_tol=1e-8), leaf
 
 
 def test_edge_grads_multiply_and_node_grads_sum(seed):
-    for u, v, data in seed.edges(data=True):
+    for _, v, data in seed.edges(data=True):
         assert data["grad"] == seed.nodes[v]["grad"] * data["local"]
     for node in seed:
         if seed.out_degree(node):
@@ -98,9 +111,16 @@ def test_numeric_partials_match_their_templates(name):
     const = [2.0] if op.has_const else []
     out = op.forward(*inputs, *const)
     env = dict(zip(op.input_names, inputs, strict=True)) | {"a": out, "c": 2.0}
-    funcs = {"sigmoid": ops.sigmoid, "softplus": ops.softplus, "tanh": math.tanh, "exp": math.exp,
-             "log": math.log, "Heaviside": lambda z: 1.0 if z > 0 else 0.0,
-             "relu": lambda z: max(z, 0.0), "leaky_relu": lambda z: z if z > 0 else 0.01 * z}
+    funcs = {
+        "sigmoid": ops.sigmoid,
+        "softplus": ops.softplus,
+        "tanh": math.tanh,
+        "exp": math.exp,
+        "log": math.log,
+        "Heaviside": lambda z: 1.0 if z > 0 else 0.0,
+        "relu": lambda z: max(z, 0.0),
+        "leaky_relu": lambda z: z if z > 0 else 0.01 * z,
+    }
 
     def evaluate(e):
         match e:
@@ -121,11 +141,14 @@ def test_numeric_partials_match_their_templates(name):
         assert close(evaluate(template), partial)
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"w1": 1e308, "x": 10.0}, "overflows"),
-    ({"loss": "cross_entropy", "y": 2.0}, "target y* in [0, 1]"),
-    ({"loss": "cross_entropy", "g2": "relu", "w2": 9.0}, "strictly between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"w1": 1e308, "x": 10.0}, "overflows"),
+        ({"loss": "cross_entropy", "y": 2.0}, "target y* in [0, 1]"),
+        ({"loss": "cross_entropy", "g2": "relu", "w2": 9.0}, "strictly between 0 and 1"),
+    ],
+)
 def test_impossible_inputs_raise(values, message):
     with pytest.raises(NNError, match=re.escape(message)):
         engine.propagate(graph.seed_network(**values))

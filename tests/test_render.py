@@ -8,8 +8,18 @@ from graphviz_nn import engine, graph, io, render, style
 def test_dot_text_has_labels_colours_and_stable_ids(seed):
     source = render.to_digraph(seed).source
     theme = style.THEMES["light"]
-    for text in ("∂z₂/∂a₁ = w₂ = −1.20", "∂a₁/∂z₁ = a₁(1 − a₁) = 0.235", "<B>z₂</B> = w₂·a₁", "<B>Loss</B> = ½(a₂ − y*)²",
-                 "∂Loss/∂w₁ = 0.0417", "w₁ ← 0.479", "α = 0.500", "→ 0.622", "← 0.178", "y*"):
+    for text in (
+        "∂z₂/∂a₁ = w₂ = −1.20",
+        "∂a₁/∂z₁ = a₁(1 − a₁) = 0.235",
+        "<B>z₂</B> = w₂·a₁",
+        "<B>Loss</B> = ½(a₂ − y*)²",
+        "∂Loss/∂w₁ = 0.0417",
+        "w₁ ← 0.479",
+        "α = 0.500",
+        "→ 0.622",
+        "← 0.178",
+        "y*",
+    ):
         assert text in source, text
     assert theme.forward in source and theme.gradient in source
     for node in seed:
@@ -36,7 +46,7 @@ def test_png_renders_and_shows_both_value_colours(seed):
     assert image.width > 600 and image.height > 100
     colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 24)}
     for hex_colour in (style.THEMES["light"].forward, style.THEMES["light"].gradient):
-        rgb = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         assert rgb in colours, hex_colour
 
 
@@ -44,8 +54,8 @@ def test_value_colours_stay_apart_in_grayscale_and_for_colour_blind_readers():
     """Forward and gradient text must differ in hue (deuteranopia keeps blue vs orange apart) and carry
     a non-colour cue: the arrows → and ← on every edge value."""
     light = style.THEMES["light"]
-    fwd = tuple(int(light.forward[i:i + 2], 16) for i in (1, 3, 5))
-    grad = tuple(int(light.gradient[i:i + 2], 16) for i in (1, 3, 5))
+    fwd = tuple(int(light.forward[i : i + 2], 16) for i in (1, 3, 5))
+    grad = tuple(int(light.gradient[i : i + 2], 16) for i in (1, 3, 5))
     assert fwd[2] > fwd[0] and grad[0] > grad[2]  # blue-dominant vs red/orange-dominant
     seed = engine.propagate(graph.seed_network())
     source = render.to_digraph(seed).source
