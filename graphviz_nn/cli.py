@@ -205,3 +205,29 @@ def inspect(as_json, **options):
                 [[g.nodes[n]["label"], repr(g.nodes[n]["value"]), repr(w)] for n, w in data["update"].items()],
             )
         )
+
+
+@main.command(context_settings=CONTEXT)
+@network_options
+@click.option(
+    "--format",
+    "fmt",
+    default="markdown",
+    show_default=True,
+    type=click.Choice(["markdown", "latex", "json"]),
+    help="How to write the answers.",
+)
+@click.option("-o", "--output", "path", default=None, help="Write to this file instead of the terminal.")
+def derive(fmt, path, **options):
+    """Print the exercise's seven answers symbolically (forward pass, loss, chain rule, update)."""
+    from . import answers, symbolic  # SymPy is slow to import: only this command pays for it
+
+    if path:
+        io.check_writable(path)
+    g = graph.seed_network(**{k: options[k] for k in ("g1", "g2", "loss")})
+    derivation = symbolic.derive(g)
+    text = {"markdown": answers.markdown, "latex": answers.latex, "json": answers.as_json}[fmt](derivation)
+    if path:
+        click.echo(f"wrote {io.write_atomic(path, text if text.endswith(chr(10)) else text + chr(10))}")
+    else:
+        click.echo(text.rstrip("\n"))

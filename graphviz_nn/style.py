@@ -123,7 +123,33 @@ def partial(top: str, bottom: str) -> str:
     return f"∂{top}/∂{bottom}"
 
 
-_FUNCS = {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "log": "ln"}
+@dataclass(frozen=True)
+class Notation:
+    """The tokens that differ between unicode text (slides, terminal) and LaTeX (answer keys)."""
+
+    minus: str
+    dot: str
+    half: str
+    functions: dict
+    latex: bool = False
+
+
+UNICODE = Notation(MINUS, "·", "½", {"sigmoid": "σ", "relu": "ReLU", "leaky_relu": "LeakyReLU", "log": "ln"})
+LATEX = Notation(
+    "-",
+    r" \cdot ",
+    r"\frac{1}{2}",
+    {
+        "sigmoid": r"\sigma",
+        "tanh": r"\tanh",
+        "exp": r"\exp",
+        "log": r"\ln",
+        "relu": r"\mathrm{ReLU}",
+        "leaky_relu": r"\mathrm{LeakyReLU}",
+        "softplus": r"\mathrm{softplus}",
+    },
+    latex=True,
+)
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
 
 
@@ -142,37 +168,59 @@ def _bare(text: str) -> str:
     return text
 
 
-def formula(expr: Expr, show) -> str:
-    """Unicode text of an expression as a course writes it; `show(name)` gives each name's text."""
+def formula(expr: Expr, show, notation: Notation = UNICODE) -> str:
+    """An expression as a course writes it; `show(name)` gives each name's text (a label or a value)."""
+    n = notation
+    open_, close = (r"\left(", r"\right)") if n.latex else ("(", ")")
+
+    def fmt(e: Expr) -> str:
+        return formula(e, show, n)
 
     def paren(e: Expr, below: int) -> str:
-        text = formula(e, show)
-        return f"({text})" if _prec(e) < below else text
+        return f"{open_}{fmt(e)}{close}" if _prec(e) < below else fmt(e)
 
     match expr:
         case Num(value=value):
-            return "½" if value == 0.5 else f"{value:g}".replace("-", MINUS)
+            return n.half if value == 0.5 else f"{value:g}".replace("-", n.minus)
         case Name(id=name):
             return show(name)
         case Call(func="Heaviside", args=(arg,)):
-            return f"[{formula(arg, show)} > 0]"
+            return f"[{fmt(arg)} > 0]"
         case Call(func=func, args=args):
-            return f"{_FUNCS.get(func, func)}({', '.join(_bare(formula(a, show)) for a in args)})"
+            inner = ", ".join(_bare(fmt(a)) for a in args)
+            return f"{n.functions.get(func, func)}{open_}{inner}{close}"
         case Neg(operand=inner):
-            return MINUS + paren(inner, 3)
+            return n.minus + paren(inner, 3)
         case BinOp(op="+", left=left, right=Neg(operand=inner)):
-            return f"{formula(left, show)} {MINUS} {paren(inner, 2)}"
+            return f"{fmt(left)} {n.minus} {paren(inner, 2)}"
         case BinOp(op="+" | "-" as op, left=left, right=right):
-            sign = "+" if op == "+" else MINUS
-            return f"{formula(left, show)} {sign} {paren(right, 2 if op == '-' else 1)}"
+            sign = "+" if op == "+" else n.minus
+            return f"{fmt(left)} {sign} {paren(right, 2 if op == '-' else 1)}"
         case BinOp(op="*", left=left, right=right):
             a, b = paren(left, 2), paren(right, 3)
-            juxtapose = b.startswith(("(", "[")) or (isinstance(left, Num) and not isinstance(right, Num))
-            return a + b if juxtapose else f"{a}·{b}"
+            juxtapose = b.startswith(("(", "[", "\\left")) or (isinstance(left, Num) and not isinstance(right, Num))
+            return f"{a}{' ' if n.latex else ''}{b}" if juxtapose else f"{a}{n.dot}{b}"
+        case BinOp(op="/", left=left, right=right) if n.latex:
+            return rf"\frac{{{fmt(left)}}}{{{fmt(right)}}}"
         case BinOp(op="/", left=left, right=right):
             return f"{paren(left, 2)}/{paren(right, 3)}"
+        case BinOp(op="**", left=left, right=right) if n.latex:
+            return f"{paren(left, 5)}^{{{fmt(right)}}}"
         case BinOp(op="**", left=left, right=Num(value=value)) if value == int(value) and abs(value) < 10:
             return paren(left, 5) + str(int(value)).translate(_SUP)
         case BinOp(op="**", left=left, right=right):
             return f"{paren(left, 5)}^{paren(right, 5)}"
     raise TypeError(expr)
+
+
+def latex_label(node_id: str, kind: str) -> str:
+    """`w_{1}`, `y^{*}`, `\\mathrm{Loss}`: the LaTeX twin of `label_for`."""
+    if kind == "loss" and node_id.lower() == "loss":
+        return r"\mathrm{Loss}"
+    match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", node_id)
+    if match:
+        text = f"{match[1]}_{{{match[2]}}}"
+    else:
+        escaped = node_id.replace("_", r"\_")
+        text = node_id if re.fullmatch(r"[A-Za-z]", node_id) else rf"\mathrm{{{escaped}}}"
+    return text + "^{*}" if kind == "target" else text
