@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
 
 import click
@@ -130,7 +131,7 @@ def main():
     help="File to write; the extension picks the format: .png, .svg, .pdf or .dot.",
 )
 @click.option("--dpi", type=click.IntRange(30, 600), default=150, show_default=True, help="Resolution of PNG output.")
-@click.option("--theme", default="light", show_default=True, help=f"Colours: {', '.join(style.THEMES)}.")
+@click.option("--theme", type=click.Choice(list(style.THEMES)), default="light", show_default=True, help="Colours.")
 def render_cmd(path, dpi, theme, **options):
     """Draw the full diagram: every value, local derivative and gradient."""
     fmt = io.output_format(path, ("png", "svg", "pdf", "dot"))
@@ -231,3 +232,83 @@ def derive(fmt, path, **options):
         click.echo(f"wrote {io.write_atomic(path, text if text.endswith(chr(10)) else text + chr(10))}")
     else:
         click.echo(text.rstrip("\n"))
+
+
+def frame_options(command):
+    """What animate and slides share: which steps, the canvas, the colours, the terminal."""
+    options = [
+        click.option(
+            "--phase",
+            type=click.Choice(["forward", "backward", "both"]),
+            default="both",
+            show_default=True,
+            help="Which pass to show; backward includes the weight update.",
+        ),
+        click.option("--size", default=None, help="Canvas in pixels, such as 1920x1080 for 16:9 slides."),
+        click.option(
+            "--theme", type=click.Choice(list(style.THEMES)), default="light", show_default=True, help="Colours."
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def _render_frames(options: dict, phase: str, size: str | None, theme: str, quiet: bool, fmt: str):
+    from . import frames
+
+    sequence = frames.prepare(build(options), phase, theme, size)
+    if quiet or not sys.stderr.isatty():
+        return sequence, frames.render_all(sequence, fmt)
+    with click.progressbar(length=len(sequence), label=f"rendering {len(sequence)} frames", file=sys.stderr) as bar:
+        return sequence, frames.render_all(sequence, fmt, progress=bar.update)
+
+
+@main.command(context_settings=CONTEXT)
+@network_options
+@frame_options
+@click.option("-o", "--output", "path", default="output/backprop.gif", show_default=True, help="GIF to write.")
+@click.option(
+    "--duration",
+    type=click.IntRange(min=1),
+    default=1500,
+    show_default=True,
+    help="Milliseconds per frame; the first and last frames hold longer.",
+)
+@click.option("--frames-dir", type=click.Path(), default=None, help="Also write every frame into this folder.")
+@click.option(
+    "--frames-format",
+    type=click.Choice(["png", "svg", "pdf", "dot"]),
+    default="png",
+    show_default=True,
+    help="Format of the files in --frames-dir.",
+)
+def animate(path, duration, frames_dir, frames_format, phase, size, theme, quiet, **options):
+    """Write an animated GIF of the forward and backward pass, one step per frame."""
+    from . import frames
+
+    frames.parse_size(size)
+    io.output_format(path, ("gif",))
+    if frames_dir and os.path.exists(frames_dir) and not os.path.isdir(frames_dir):
+        raise NNError(f"--frames-dir {frames_dir!r} is a file; give a folder")
+    io.check_writable(path)
+    sequence, pngs = _render_frames(options, phase, size, theme, quiet, "png")
+    if frames_dir:
+        files = pngs if frames_format == "png" else frames.render_all(sequence, frames_format)
+        frames.write_frames(frames_dir, files, frames_format)
+        click.echo(f"wrote {len(files)} frames to {frames_dir}")
+    click.echo(f"wrote {io.write_atomic(path, frames.gif(pngs, duration))}")
+
+
+@main.command(context_settings=CONTEXT)
+@network_options
+@frame_options
+@click.option("-o", "--output", "path", default="output/backprop.pdf", show_default=True, help="PDF deck to write.")
+def slides(path, phase, size, theme, quiet, **options):
+    """Write a PDF deck, one step per page, with vector text."""
+    from . import frames
+
+    frames.parse_size(size)
+    io.output_format(path, ("pdf",))
+    io.check_writable(path)
+    _, pdfs = _render_frames(options, phase, size, theme, quiet, "pdf")
+    click.echo(f"wrote {io.write_atomic(path, frames.pdf_deck(pdfs))}")

@@ -13,6 +13,7 @@ import graphviz
 import networkx as nx
 
 from . import forms, style
+from .expr import Num
 from .graph import output, parameters
 from .steps import Reveal
 
@@ -65,11 +66,14 @@ def _node_label(graph: nx.DiGraph, node: str, theme: style.Theme, shown: Reveal,
         rows.append(_font(style.number(data["value"]), theme.forward, bold=True))
     else:
         rows.append(_font("?", theme.muted, bold=True))
-    grad_name = style.partial(loss, data["label"])
-    if node in shown.grads:
-        rows.append(_font(f"{grad_name} = {style.number(data['grad'])}", theme.gradient, bold=True))
-    else:
-        rows.append(_font(f"{grad_name} = ?", theme.muted))
+    # ∂Loss/∂node and its number on two rows: the node stays narrow, so the graph fits a slide.
+    known = node in shown.grads
+    rows.append(_font(style.partial(loss, data["label"]), theme.gradient if known else theme.muted))
+    rows.append(
+        _font(
+            f"= {style.number(data['grad'])}" if known else "= ?", theme.gradient if known else theme.muted, bold=True
+        )
+    )
     if "updated" in data:
         if node in shown.updated:
             rows.append(_font(f"{data['label']} ← {style.number(data['updated'])}", theme.text, size=SMALL))
@@ -84,16 +88,17 @@ def _edge_label(graph: nx.DiGraph, u: str, v: str, theme: style.Theme, shown: Re
     backward = (u, v) in shown.backward_edges
     fwd = f"→ {style.number(graph.nodes[u]['value'])}" if forward else "→ ?"
     back = f"← {style.number(edge['grad'])}" if backward else "← ?"
-    if backward:
-        local = forms.local_label(graph, u, v)
-    else:
-        form = forms.edge_form(graph, u, v)
-        head = style.partial(graph.nodes[v]["label"], graph.nodes[u]["label"])
-        local = f"{head} = {forms.text(graph, form)}"
+    # The local derivative's formula and its number sit on two rows to keep the graph narrow.
+    form = forms.edge_form(graph, u, v)
+    head = style.partial(graph.nodes[v]["label"], graph.nodes[u]["label"])
+    formula = head if isinstance(form, Num) else f"{head} = {forms.text(graph, form)}"
+    local_value = f"= {style.number(edge['local'])}" if backward else "= ?"
+    colour = theme.local if backward else theme.muted
     return _table(
         [
             _font(fwd, theme.forward if forward else theme.muted, bold=True),
-            _font(local, theme.local if backward else theme.muted, size=SMALL),
+            _font(formula, colour, size=SMALL),
+            _font(local_value, colour, size=SMALL),
             _font(back, theme.gradient if backward else theme.muted, bold=True),
         ]
     )
@@ -170,7 +175,8 @@ def to_digraph(
         dot.node(
             FOOTER,
             footer(graph, theme, caption),
-            shape="plain",
+            shape="none",
+            margin="0",
             pos=f"{x:.2f},{y:.2f}",
             width=f"{w / 72:.4f}",
             height=f"{h / 72:.4f}",

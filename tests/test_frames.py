@@ -1,0 +1,161 @@
+import io as stdio
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from pypdf import PdfReader
+
+from graphviz_nn import frames, steps, style
+from graphviz_nn.cli import main
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
+
+
+def test_step_counts_per_phase(seed):
+    operations, edges, parameters = 5, seed.number_of_edges(), 2
+    assert len(steps.build(seed, "forward")) == operations
+    assert len(steps.build(seed, "backward")) == 1 + edges + parameters
+    assert len(steps.build(seed, "both")) == operations + 1 + edges + parameters
+    kinds = [s.kind for s in steps.build(seed)]
+    assert kinds == ["forward"] * 5 + ["backward"] * 9 + ["update"] * 2
+    assert [s.counter for s in steps.build(seed)][7] == "backward 3 / 9"
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-").replace("×10", "e").translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+
+
+def test_captions_show_the_engines_numbers(seed):
+    for step in steps.build(seed):
+        last = _number(step.lines[-1].split(" = ")[-1].split()[0].rstrip(":"))
+        if step.kind == "forward":
+            expected = seed.nodes[step.node]["value"]
+        elif step.kind == "update":
+            expected = seed.nodes[step.node]["updated"]
+        elif step.edge is None:
+            expected = 1.0
+        else:
+            expected = seed.edges[step.edge]["grad"]
+            local = _number(step.lines[0].split(" = ")[-1])
+            assert local == pytest.approx(seed.edges[step.edge]["local"], rel=5e-3)
+        assert last == pytest.approx(expected, rel=5e-3), step.lines
+    captions = [line for s in steps.build(seed) for line in s.lines]
+    assert "∂Loss/∂a₁ = ∂Loss/∂z₂ · ∂z₂/∂a₁ = (−0.148) · (−1.20) = 0.178" in captions
+    assert "w₁ ← w₁ − α·∂Loss/∂w₁ = 0.500 − 0.500 · 0.0417 = 0.479" in captions
+
+
+def _node_geometry(svg: bytes) -> tuple[str, dict[str, str]]:
+    root = ET.fromstring(svg)
+    shapes = {}
+    for group in root.iter(f"{SVG}g"):
+        title = group.find(f"{SVG}title")
+        if group.get("class") == "node" and not title.text.startswith("__"):  # the caption's text may re-centre
+            title = title.text
+            outline = next(e for e in group if e.tag in (f"{SVG}polygon", f"{SVG}path", f"{SVG}ellipse", f"{SVG}text"))
+            shapes[title] = outline.get("points") or outline.get("d") or f"{outline.get('x')},{outline.get('y')}"
+    return f"{root.get('width')}x{root.get('height')}", shapes
+
+
+def test_nothing_moves_between_frames(seed):
+    sequence = frames.prepare(seed)
+    svgs = frames.render_all(sequence, "svg")
+    canvases, shapes = zip(*map(_node_geometry, svgs), strict=True)
+    assert len(set(canvases)) == 1
+    assert all(s == shapes[0] for s in shapes) and set(seed) <= set(shapes[0])
+    pngs = frames.render_all(sequence, "png")
+    assert len({Image.open(stdio.BytesIO(p)).size for p in pngs}) == 1
+
+
+def test_a_dot_frame_renders_alone_with_plain_dot(seed, tmp_path):
+    sequence = frames.prepare(seed, phase="backward")
+    dot_text, png = frames.render_all(sequence, "dot")[4], frames.render_all(sequence, "png")[4]
+    path = tmp_path / "frame.dot"
+    path.write_bytes(dot_text)
+    alone = subprocess.run(["dot", "-Tpng", str(path)], capture_output=True, check=True)
+    assert alone.stderr == b""
+    a, b = Image.open(stdio.BytesIO(alone.stdout)), Image.open(stdio.BytesIO(png))
+    assert a.size == b.size and a.tobytes() == b.tobytes()
+
+
+def test_animate_writes_a_looping_gif_with_held_ends_and_frame_files(tmp_path):
+    gif, folder = tmp_path / "bp.gif", tmp_path / "frames"
+    result = run(
+        "animate",
+        "-o",
+        str(gif),
+        "--duration",
+        "700",
+        "--phase",
+        "forward",
+        "--frames-dir",
+        str(folder),
+        "--frames-format",
+        "svg",
+    )
+    assert result.exit_code == 0, result.output
+    image = Image.open(gif)
+    assert image.n_frames == 5 and image.info["loop"] == 0
+    durations = []
+    for i in range(image.n_frames):
+        image.seek(i)
+        durations.append(image.info["duration"])
+    assert durations == [2100, 700, 700, 700, 2100]
+    assert sorted(p.name for p in folder.iterdir()) == [f"frame-{i:03d}.svg" for i in range(5)]
+
+
+def test_size_gives_an_exact_canvas(tmp_path):
+    gif = tmp_path / "bp.gif"
+    assert run("animate", "-o", str(gif), "--size", "640x360", "--phase", "forward", "--theme", "dark").exit_code == 0
+    image = Image.open(gif)
+    assert image.size == (640, 360)
+
+
+def test_slides_is_one_vector_pdf_page_per_step(tmp_path):
+    deck = tmp_path / "deck.pdf"
+    result = run("slides", "-o", str(deck), "--size", "1920x1080", "--theme", "print")
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(deck)
+    assert len(reader.pages) == 16
+    box = reader.pages[0].mediabox
+    assert float(box.width) / float(box.height) == pytest.approx(16 / 9, rel=0.01)
+    text = reader.pages[7].extract_text()
+    assert "Backward 3 / 9" in text  # real text, not a picture of it
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["animate", "--duration", "0"], "Error: Invalid value for '--duration': 0 is not in the range x>=1."),
+        (["animate", "--duration", "-5"], "Error: Invalid value for '--duration': -5 is not in the range x>=1."),
+        (["animate", "--theme", "neon"], "Error: Invalid value for '--theme': 'neon' is not one of"),
+        (["slides", "--phase", "sideways"], "Error: Invalid value for '--phase': 'sideways' is not one of"),
+        (["slides", "--size", "big"], "Error: size 'big' is not WIDTHxHEIGHT in pixels, such as 1920x1080"),
+        (["animate", "-o", "out.png"], "Error: cannot tell the format of 'out.png' (use one of the extensions: .gif)"),
+    ],
+)
+def test_bad_frame_options(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(message) and len(result.output.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_frames_dir_that_is_a_file_is_refused(tmp_path):
+    blocker = tmp_path / "frames"
+    blocker.write_text("")
+    result = run("animate", "-o", str(tmp_path / "bp.gif"), "--frames-dir", str(blocker))
+    assert result.exit_code == 2 and "is a file; give a folder" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
+
+
+def test_dark_theme_frames_use_the_dark_background(seed):
+    sequence = frames.prepare(seed, phase="forward", theme="dark")
+    assert re.search(rf"bgcolor=\"{style.THEMES['dark'].background}\"", sequence.source(0))
