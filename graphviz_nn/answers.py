@@ -9,7 +9,7 @@ import sympy as sp
 from . import ops, style
 from .expr import Expr
 from .graph import output
-from .symbolic import Derivation, from_sympy, tidy, to_sympy
+from .symbolic import Derivation, cancels, from_sympy, tidy, to_sympy
 
 FORMATS = ("markdown", "latex", "json")
 
@@ -111,7 +111,7 @@ def _sections(d: Derivation, w: Writer) -> list[tuple[str, list[str]]]:
         lines = [w.math(w.local(u, v, f)) for u, v, f in seen]
         lines.append(w.math(f"{dp} = {values}"))
         simpler = tidy(grad.expression)
-        if sp.count_ops(simpler) + 2 < sum(sp.count_ops(to_sympy(f)) + 1 for fs in grad.factors for f in fs):
+        if cancels([[to_sympy(f) for f in fs] for fs in grad.factors], simpler):
             lines.append(w.aside(f"{dp} = {w.f(from_sympy(simpler))}", "after cancelling"))
         sections.append(("The same in the forward values", lines))
     sections.append(

@@ -45,10 +45,21 @@ def _name_in(kind: str):
     return check
 
 
+EXERCISE_ONLY = ("x", "y", "w1", "w2", "g1", "g2", "loss")
+
+
 def network_options(command):
-    """The exercise's inputs, shared by every command that builds a network."""
+    """Which graph to use (the exercise's network by default) and the exercise's inputs."""
     d = graph.DEFAULTS
     options = [
+        click.option(
+            "--spec",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="A TOML spec file describing any scalar graph (see examples/).",
+        ),
+        click.option("--example", default=None, help="A built-in example (list them with `graphviz-nn examples`)."),
+        click.option("--layers", type=int, default=None, help="Depth of the chain example."),
         click.option("--x", "x", type=NUMBER, default=d["x"], show_default=True, help="Input feature x."),
         click.option("--y", "y", type=NUMBER, default=d["y"], show_default=True, help="Target class y*."),
         click.option("--w1", type=NUMBER, default=d["w1"], show_default=True, help="First weight w1."),
@@ -75,16 +86,49 @@ def network_options(command):
             help=f"Loss: {', '.join(ops.LOSSES)}.",
         ),
         click.option(
-            "--alpha", type=NUMBER, default=d["alpha"], show_default=True, help="Gradient-descent step size α."
+            "--alpha",
+            type=NUMBER,
+            default=d["alpha"],
+            show_default=True,
+            help="Gradient-descent step size α (overrides a spec's).",
         ),
     ]
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
+def _given(name: str) -> bool:
+    source = click.get_current_context().get_parameter_source(name)
+    return source == click.core.ParameterSource.COMMANDLINE
+
+
+def structure(options: dict):
+    """The graph the options describe, not yet propagated: a spec file, an example, or the exercise."""
+    from . import examples, spec
+
+    if options["spec"] and options["example"]:
+        raise NNError("give --spec or --example, not both")
+    if options["layers"] is not None and not options["example"]:
+        raise NNError("--layers goes with --example chain")
+    custom = options["spec"] or (options["example"] not in (None, "exercise"))
+    if custom:
+        given = [f"--{name}" for name in EXERCISE_ONLY if _given(name)]
+        if given:
+            raise NNError(
+                f"{given[0]} sets the exercise's network; a spec or example sets its own values "
+                "(edit a copy of the spec instead)"
+            )
+        g = spec.load(options["spec"]) if options["spec"] else examples.load(options["example"], options["layers"])
+        if _given("alpha"):
+            g.graph["alpha"] = options["alpha"]
+        return g
+    if options["example"] == "exercise" and options["layers"] is not None:
+        examples.get("exercise", options["layers"])
+    return graph.seed_network(**{k: options[k] for k in (*EXERCISE_ONLY, "alpha")})
+
+
 def build(options: dict):
-    """Build and propagate the network the options describe."""
-    keys = ("x", "y", "w1", "w2", "g1", "g2", "loss", "alpha")
-    return engine.propagate(graph.seed_network(**{k: options[k] for k in keys}))
+    """Build and propagate the graph the options describe."""
+    return engine.propagate(structure(options))
 
 
 class Group(click.Group):
@@ -225,8 +269,7 @@ def derive(fmt, path, **options):
 
     if path:
         io.check_writable(path)
-    g = graph.seed_network(**{k: options[k] for k in ("g1", "g2", "loss")})
-    derivation = symbolic.derive(g)
+    derivation = symbolic.derive(structure(options))
     text = {"markdown": answers.markdown, "latex": answers.latex, "json": answers.as_json}[fmt](derivation)
     if path:
         click.echo(f"wrote {io.write_atomic(path, text if text.endswith(chr(10)) else text + chr(10))}")
@@ -312,3 +355,24 @@ def slides(path, phase, size, theme, quiet, **options):
     io.check_writable(path)
     _, pdfs = _render_frames(options, phase, size, theme, quiet, "pdf")
     click.echo(f"wrote {io.write_atomic(path, frames.pdf_deck(pdfs))}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--show", "name", default=None, help="Print this example as a spec file to copy and edit.")
+@click.option("--layers", type=int, default=None, help="Depth, for the chain example.")
+def examples(name, layers):
+    """List the built-in examples, or print one as a spec file."""
+    from . import examples as builtin
+    from . import spec
+
+    if name:
+        layers_option = f" --layers {layers}" if layers else ""
+        note = (
+            f"Made by `graphviz-nn examples --show {name}{layers_option}`. Copy it, edit it, then run\n"
+            f"graphviz-nn render --spec {name}.toml"
+        )
+        click.echo(spec.dumps(builtin.get(name, layers), note).rstrip("\n"))
+        return
+    width = max(map(len, builtin.EXAMPLES))
+    for key, make in builtin.EXAMPLES.items():
+        click.echo(f"{key.ljust(width)}  {make()['title']}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import networkx as nx
 
 from . import ops, style
-from .expr import BinOp, Expr, Name, Num, fold, substitute
+from .expr import BinOp, Expr, Name, Num, fold, names, substitute
 
 
 def _names(graph: nx.DiGraph, node: str) -> dict[str, Expr]:
@@ -43,12 +43,30 @@ def labels(graph: nx.DiGraph):
     return lambda name: graph.nodes[name]["label"]
 
 
+def expand(graph: nx.DiGraph, expr: Expr) -> Expr:
+    """Write unnamed intermediates (nodes marked `inline`) as what they compute, so a parent reads
+    `a·b + b³` with the printer's own precedence rather than a pasted-in label."""
+    inline = {n: expand(graph, node_form(graph, n)) for n in names(expr) if graph.nodes[n].get("inline")}
+    return substitute(expr, inline) if inline else expr
+
+
+SHORT = 20  # an unnamed intermediate is shown by its formula up to this many characters, else by its id
+
+
+def name_intermediates(graph: nx.DiGraph, nodes: list[str]) -> None:
+    """Give unnamed intermediates (in creation order) their formula as label while it stays short."""
+    for node in nodes:
+        text = style.formula(expand(graph, node_form(graph, node)), labels(graph))
+        if len(text) <= SHORT:
+            graph.nodes[node].update(label=text, inline=True)
+
+
 def values(graph: nx.DiGraph):
     return lambda name: style.operand(graph.nodes[name]["value"])
 
 
 def text(graph: nx.DiGraph, expr: Expr) -> str:
-    return style.formula(expr, labels(graph))
+    return style.formula(expand(graph, expr), labels(graph))
 
 
 def local_label(graph: nx.DiGraph, source: str, target: str) -> str:

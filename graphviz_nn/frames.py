@@ -4,6 +4,7 @@ and what is made of them: an animated GIF, a PDF deck, or one file per frame."""
 from __future__ import annotations
 
 import io as stdio
+import json
 import os
 import subprocess
 import tempfile
@@ -81,12 +82,14 @@ def prepare(
     pad = 0.3
     if pixels is None:
         return Frames(graph, sequence, pinned, chosen, dpi or DEFAULT_DPI, (pad, pad), None)
-    # Scale the drawing to fit the canvas, then pad the short side so the picture is centred.
-    w_pt, h_pt = pinned.width + 144 * pad, pinned.height + 144 * pad
-    fit = min(pixels[0] / w_pt, pixels[1] / h_pt) * 72
-    pad_x = (pixels[0] * 72 / fit - pinned.width) / 144
-    pad_y = (pixels[1] * 72 / fit - pinned.height) / 144
-    return Frames(graph, sequence, pinned, chosen, fit, (pad_x, pad_y), pixels)
+    frames = Frames(graph, sequence, pinned, chosen, 72, (0, 0), pixels)
+    # The drawn box can exceed the pinned one slightly (a double outline sits outside its node), so
+    # ask Graphviz for the real box once, then scale to fit and pad the short side to centre it.
+    _, _, width, height = (float(v) for v in json.loads(io.pipe(frames.source(0), "json"))["bb"].split(","))
+    fit = min(pixels[0] / (width + 144 * pad), pixels[1] / (height + 144 * pad)) * 72
+    frames.dpi = fit
+    frames.pad = ((pixels[0] * 72 / fit - width) / 144, (pixels[1] * 72 / fit - height) / 144)
+    return frames
 
 
 def _run_dot(files: list[Path], fmt: str) -> None:
@@ -130,9 +133,9 @@ def _exact_canvas(png: bytes, size: tuple[int, int]) -> bytes:
     """Graphviz rounds the canvas to whole pixels; settle the last pixel so every frame is exactly `size`."""
     from PIL import Image
 
+    if (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == size:
+        return png  # the PNG header already says so: no need to decode
     image = Image.open(stdio.BytesIO(png))
-    if image.size == size:
-        return png
     canvas = Image.new(image.mode, size, image.getpixel((0, 0)))
     canvas.paste(image, (0, 0))
     out = stdio.BytesIO()
@@ -149,7 +152,7 @@ def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
         images = list(pool.map(lambda p: Image.open(stdio.BytesIO(p)).convert("RGB"), pngs))
     # The palette comes from a sample of every frame; nearest-neighbour shrinking keeps exact colours.
     width, height = images[0].size
-    small = (max(1, width // 3), max(1, height // 3))
+    small = (max(1, width // 6), max(1, height // 6))
     sample = Image.new("RGB", (small[0], small[1] * len(images)))
     for i, image in enumerate(images):
         sample.paste(image.resize(small, Image.Resampling.NEAREST), (0, small[1] * i))

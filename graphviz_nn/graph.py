@@ -32,8 +32,20 @@ DEFAULTS = {
 }
 
 
-def new_graph(title: str = "", alpha: float = DEFAULTS["alpha"]) -> nx.DiGraph:
-    return nx.DiGraph(title=title, alpha=finite(alpha, "alpha"))
+class ComputationGraph(nx.DiGraph):
+    """A `networkx.DiGraph` that can draw itself: `graph.to_digraph()`, and inline in Jupyter."""
+
+    def to_digraph(self, **options):
+        from .render import to_digraph  # drawing is a layer above; imported only when asked for
+
+        return to_digraph(self, **options)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        return self.to_digraph()._repr_mimebundle_(include, exclude)
+
+
+def new_graph(title: str = "", alpha: float = DEFAULTS["alpha"]) -> ComputationGraph:
+    return ComputationGraph(title=title, alpha=finite(alpha, "alpha"))
 
 
 def finite(value: object, name: str) -> float:

@@ -161,6 +161,8 @@ _ALL = [
     # arithmetic with a folded constant c, so `2 * v` or `v ** 3` shows as one readable node
     Op("add_const", 1, lambda z, c: z + c, lambda z, c, a: (1.0,), "z + c", ("1",), has_const=True),
     Op("mul_const", 1, lambda z, c: c * z, lambda z, c, a: (c,), "c*z", ("c",), has_const=True),
+    Op("sub_const", 1, lambda z, c: z - c, lambda z, c, a: (1.0,), "z - c", ("1",), has_const=True),
+    Op("div_const", 1, lambda z, c: _div(z, c), lambda z, c, a: (1 / c,), "z/c", ("1/c",), has_const=True),
     Op("rsub_const", 1, lambda z, c: c - z, lambda z, c, a: (-1.0,), "c - z", ("-1",), has_const=True),
     Op("rdiv_const", 1, lambda z, c: _div(c, z), lambda z, c, a: (-c / (z * z),), "c/z", ("-c/z**2",), has_const=True),
     Op(
@@ -179,6 +181,16 @@ ACTIVATIONS = tuple(sorted(n for n, op in OPS.items() if op.kind == "activation"
 LOSSES = tuple(sorted(n for n, op in OPS.items() if op.kind == "loss"))
 # Operations a spec file may call by name (arithmetic comes from + - * / ** instead).
 CALLABLE = tuple(sorted([*ACTIVATIONS, *LOSSES, "exp", "log"]))
+
+
+# How `u ∘ v` becomes an op, for the tracer's operators and the spec files' expressions alike:
+# between two graph values, or with a number folded in on the right or on the left.
+ARITHMETIC = {
+    ("+", None): "add", ("-", None): "sub", ("*", None): "mul", ("/", None): "div",
+    ("+", "right"): "add_const", ("-", "right"): "sub_const", ("*", "right"): "mul_const",
+    ("/", "right"): "div_const", ("**", "right"): "pow",
+    ("+", "left"): "add_const", ("-", "left"): "rsub_const", ("*", "left"): "mul_const", ("/", "left"): "rdiv_const",
+}  # fmt: skip
 
 
 def get(name: str, kind: str | None = None) -> Op:

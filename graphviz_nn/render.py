@@ -59,7 +59,7 @@ def _node_style(kind: str, theme: style.Theme) -> dict[str, str]:
 def _node_label(graph: nx.DiGraph, node: str, theme: style.Theme, shown: Reveal, loss: str) -> str:
     data = graph.nodes[node]
     header = f"<B>{escape(data['label'])}</B>"
-    if "op" in data:
+    if "op" in data and not data.get("inline"):  # an inline node's label already is its formula
         header += escape(" = " + forms.text(graph, forms.node_form(graph, node)))
     rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
     if node in shown.values:

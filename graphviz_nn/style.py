@@ -119,8 +119,14 @@ def label_for(node_id: str, kind: str) -> str:
     return text + "*" if kind == "target" else text
 
 
+def wrap(label: str) -> str:
+    """A label that is itself a formula (an unnamed intermediate) goes in parentheses inside others."""
+    return f"({label})" if any(c in label for c in " ·+−/") else label
+
+
 def partial(top: str, bottom: str) -> str:
-    return f"∂{top}/∂{bottom}"
+    """`∂z₂/∂a₁`."""
+    return f"∂{wrap(top)}/∂{wrap(bottom)}"
 
 
 @dataclass(frozen=True)

@@ -123,8 +123,11 @@ def _paths(graph: nx.DiGraph, source: str, target: str) -> list[list[tuple[str, 
     return found
 
 
-def _count(e: sp.Expr) -> int:
-    return sp.count_ops(e, visual=False)
+def cancels(factors: list[list[sp.Expr]], simplified: sp.Expr) -> bool:
+    """Worth showing: the written product has a fraction and the simplified form has none, as when
+    σ′ cancels the denominator of cross-entropy's derivative."""
+    fraction = any(sp.fraction(sp.together(f))[1] != 1 for fs in factors for f in fs)
+    return fraction and sp.fraction(sp.together(simplified))[1] == 1
 
 
 def derive(graph: nx.DiGraph) -> Derivation:
@@ -161,9 +164,8 @@ def _notes(graph: nx.DiGraph, ordered: list[str]) -> list[tuple[str, Expr]]:
         except NNError:
             continue
         factors = [[to_sympy(forms.edge_form(graph, u, v)) for u, v in path] for path in paths]
-        written = sum(_count(f) + 1 for fs in factors for f in fs) - 1
         simpler = tidy(sp.Add(*(sp.Mul(*fs) for fs in factors)))
-        if _count(simpler) + 2 < written:
+        if cancels(factors, simpler):
             notes.append((node, from_sympy(simpler)))
             covered.add(node)
     return notes

@@ -175,3 +175,8 @@ def test_unknown_names_list_the_choices():
         graph.seed_network(g1="sigmod")
     with pytest.raises(NNError, match="unknown loss 'mse'"):
         graph.seed_network(loss="mse")
+
+
+def test_every_op_takes_one_or_two_graph_inputs():
+    """Value.backward unrolls its loop for at most two inputs."""
+    assert {op.arity for op in ops.OPS.values()} == {1, 2}

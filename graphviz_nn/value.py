@@ -1,0 +1,193 @@
+"""A micrograd-compatible scalar `Value` that records the graph it builds, and `trace` to turn that
+record into the same NetworkX graph the engine and renderer use.
+
+Operators and methods map onto the registered ops (`ops.py`), numbers folding into the op as a
+constant, so `2 * v` is one readable node. `backward()` runs on the Values themselves (no graph
+is built), linear in the number of nodes and without recursion.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+
+from . import engine, forms, graph, ops
+from .errors import NNError
+
+_serial = itertools.count()
+
+
+class Value:
+    __slots__ = ("_args", "_inputs", "_op", "_serial", "data", "grad", "kind", "label")
+
+    def __init__(self, data: float, label: str | None = None, kind: str = "input"):
+        if type(data) is not float:  # the common case first: building big expressions is the hot path
+            if isinstance(data, bool) or not isinstance(data, int | float):
+                raise TypeError(f"Value needs a number, got {data!r}")
+            data = float(data)
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.kind = kind
+        self._op, self._inputs, self._args = None, (), ()
+        self._serial = next(_serial)
+
+    def __repr__(self) -> str:
+        name = f"{self.label}: " if self.label else ""
+        return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
+
+    # -- building ---------------------------------------------------------------------------
+    def _arith(self, symbol: str, other, side: str) -> Value:
+        if type(other) is Value:
+            pair = (self, other) if side == "right" else (other, self)
+            return _result(ops.OPS[ops.ARITHMETIC[symbol, None]], pair, (pair[0].data, pair[1].data))
+        if isinstance(other, bool) or not isinstance(other, int | float):
+            return NotImplemented
+        if symbol == "**" and side == "left":
+            return NotImplemented  # number ** Value: use .exp() and .log()
+        return _result(ops.OPS[ops.ARITHMETIC[symbol, side]], (self,), (self.data, float(other)))
+
+    # Value with Value, the hot path of big expressions, skips the table lookups above.
+    def __add__(self, other):
+        if type(other) is Value:
+            return _result(_ADD, (self, other), (self.data, other.data))
+        return self._arith("+", other, "right")
+
+    def __radd__(self, other):
+        return self._arith("+", other, "left")
+
+    def __sub__(self, other):
+        return self._arith("-", other, "right")
+
+    def __rsub__(self, other):
+        return self._arith("-", other, "left")
+
+    def __mul__(self, other):
+        if type(other) is Value:
+            return _result(_MUL, (self, other), (self.data, other.data))
+        return self._arith("*", other, "right")
+
+    def __rmul__(self, other):
+        return self._arith("*", other, "left")
+
+    def __truediv__(self, other):
+        return self._arith("/", other, "right")
+
+    def __rtruediv__(self, other):
+        return self._arith("/", other, "left")
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            raise TypeError("only number exponents are supported, as in micrograd (use .exp() and .log())")
+        return self._arith("**", other, "right")
+
+    def __neg__(self):
+        return _result(ops.OPS["neg"], (self,), (self.data,))
+
+    def _unary(self, name: str) -> Value:
+        return _result(ops.OPS[name], (self,), (self.data,))
+
+    def relu(self):
+        return self._unary("relu")
+
+    def tanh(self):
+        return self._unary("tanh")
+
+    def sigmoid(self):
+        return self._unary("sigmoid")
+
+    def exp(self):
+        return self._unary("exp")
+
+    def log(self):
+        return self._unary("log")
+
+    # -- differentiating --------------------------------------------------------------------
+    def backward(self) -> None:
+        """∂self/∂v into every v.grad (accumulating, as micrograd does)."""
+        self.grad = 1.0
+        for v in reversed(_topological(self)):
+            if v._op is None:
+                continue
+            g, inputs = v.grad, v._inputs
+            partials = v._op.local(*v._args, v.data)
+            inputs[0].grad += g * partials[0]
+            if len(inputs) == 2:  # every op takes one or two graph inputs
+                inputs[1].grad += g * partials[1]
+
+
+_ADD, _MUL = ops.OPS["add"], ops.OPS["mul"]
+
+
+def _result(op: ops.Op, inputs: tuple[Value, ...], args: tuple[float, ...]) -> Value:
+    """A computed Value; `args` (input values, then any folded constant) are kept for its partials."""
+    v = object.__new__(Value)
+    v.data = op.forward(*args)
+    v.grad, v.label, v.kind = 0.0, None, "operation"
+    v._op, v._inputs, v._args = op, inputs, args
+    v._serial = next(_serial)
+    return v
+
+
+def _topological(root: Value) -> list[Value]:
+    """Every value `root` depends on, inputs first. A value's inputs always exist before it, so creation
+    order is a topological order: collect the ancestors, then sort. No recursion, so depth is no limit."""
+    seen, stack = {root}, [root]
+    while stack:
+        for child in stack.pop()._inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return sorted(seen, key=_by_serial)
+
+
+_by_serial = operator.attrgetter("_serial")
+
+
+def _identifier(label: str) -> str:
+    text = "".join(c if c.isalnum() else "_" for c in label).strip("_") or "v"
+    return text if not text[0].isdigit() else f"v{text}"
+
+
+def trace(root: Value, alpha: float = graph.DEFAULTS["alpha"], title: str = "") -> graph.ComputationGraph:
+    """The graph behind `root`, propagated: ids from labels, else op name and creation order."""
+    values = sorted(_topological(root), key=lambda v: v._serial)
+    if root._op is None:
+        raise NNError("trace needs a value computed from others, not a bare leaf")
+    g = graph.new_graph(title, alpha)
+    ids: dict[int, str] = {}
+    counters: dict[str, itertools.count] = {}
+    unnamed = []
+    for v in values:
+        if v.label:
+            node_id = base = _identifier(v.label)
+            for n in itertools.count(2):  # two values with one label stay two nodes
+                if node_id not in g:
+                    break
+                node_id = f"{base}_{n}"
+        else:
+            name = v._op.name if v._op else "leaf"
+            counter = counters.setdefault(name, itertools.count(1))
+            node_id = f"{name}{next(counter)}"
+            while node_id in g:
+                node_id = f"{name}{next(counter)}"
+        ids[id(v)] = node_id
+        if v._op is None:
+            kind = v.kind if v.kind in graph.LEAF_KINDS else "input"
+            graph.add_leaf(g, node_id, kind, v.data, label=v.label)
+        else:
+            label = v.label or ("out" if v is root else None)
+            const = v._args[-1] if v._op.has_const else None
+            graph.add_op(
+                g,
+                node_id,
+                v._op.name,
+                [ids[id(i)] for i in v._inputs],
+                const,
+                kind="loss" if v is root else "operation",
+                label=label,
+            )
+            if not label:
+                unnamed.append(node_id)
+    forms.name_intermediates(g, unnamed)
+    return engine.propagate(g)

@@ -1,0 +1,104 @@
+import io as stdio
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from oracles import finite_differences
+from PIL import Image
+from test_symbolic import parse
+
+from graphviz_nn import answers, engine, examples, graph, io, render, spec, steps, symbolic
+from graphviz_nn.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", sorted(examples.EXAMPLES))
+def test_each_example_renders_and_agrees_with_finite_differences(name):
+    g = engine.propagate(examples.load(name))
+    png = io.pipe(render.to_digraph(g, dpi=40), "png")
+    assert Image.open(stdio.BytesIO(png)).width > 200
+    leaves = [n for n in g if "op" not in g.nodes[n]]
+    data = examples.get(name)
+
+    def rebuild(**overrides):
+        changed = {
+            k: ({**v, **{n: overrides[n] for n in v if n in overrides}} if isinstance(v, dict) else v)
+            for k, v in data.items()
+        }
+        return spec.build(changed, name)
+
+    numeric = finite_differences(rebuild, leaves)
+    for leaf in leaves:
+        assert math.isclose(g.nodes[leaf]["grad"], numeric[leaf], rel_tol=1e-5, abs_tol=1e-7), (name, leaf)
+
+
+@pytest.mark.parametrize("name", sorted(examples.EXAMPLES))
+def test_shipped_spec_files_match_the_built_in_examples(name):
+    shipped = (ROOT / "examples" / f"{name}.toml").read_text()
+    printed = CliRunner().invoke(main, ["examples", "--show", name]).output
+    assert shipped == printed, f"regenerate with: graphviz-nn examples --show {name} > examples/{name}.toml"
+
+
+def test_the_exercise_spec_is_the_seed_network():
+    from_spec = engine.propagate(spec.load(ROOT / "examples" / "exercise.toml"))
+    seed = engine.propagate(graph.seed_network())
+    assert dict(from_spec.nodes(data=True)) == dict(seed.nodes(data=True))  # same graph, other insertion order
+    assert sorted(from_spec.edges(data=True)) == sorted(seed.edges(data=True))
+
+
+@pytest.mark.parametrize("name", ["two-input-neuron", "2-2-1", "tied-weights", "chain"])
+def test_derive_works_for_examples_and_agrees_with_the_engine(name):
+    g = engine.propagate(examples.load(name))
+    data = json.loads(answers.as_json(symbolic.derive(g)))
+    values = {n: d["value"] for n, d in g.nodes(data=True)}
+    for p, grad in data["gradients"].items():
+        expr = parse(grad["expression"])
+        got = float(expr.evalf(30, subs={s: values[s.name] for s in expr.free_symbols}))
+        assert math.isclose(got, g.nodes[p]["grad"], rel_tol=1e-9, abs_tol=1e-12), (name, p)
+
+
+def test_fan_out_is_a_sum_in_the_diagram_the_frames_and_derive():
+    g = engine.propagate(examples.load("tied-weights"))
+    contributions = [g.edges["w", "z1"]["grad"], g.edges["w", "z2"]["grad"]]
+    assert g.nodes["w"]["grad"] == pytest.approx(sum(contributions))
+    source = render.to_digraph(g).source
+    for c in contributions:
+        assert f"← {render.style.number(c)}" in source
+    captions = [line for s in steps.build(g) for line in s.lines]
+    total = render.style.number(g.nodes["w"]["grad"])
+    # z2 is nearer the loss, so its contribution arrives first; the second completes the sum.
+    assert any(
+        line.startswith("∂Loss/∂w = ∂Loss/∂z₂·∂z₂/∂w + ∂Loss/∂z₁·∂z₁/∂w = ") and line.endswith(f"= {total}")
+        for line in captions
+    ), captions
+    assert any("(path 1 of 2)" in line for line in captions)
+    derivation = json.loads(answers.as_json(symbolic.derive(g)))
+    assert len(derivation["gradients"]["w"]["paths"]) == 2
+
+
+def test_examples_command_lists_every_example():
+    output = CliRunner().invoke(main, ["examples"]).output
+    assert [line.split()[0] for line in output.splitlines()] == list(examples.EXAMPLES)
+
+
+def test_a_large_traced_graph_renders():
+    from graphviz_nn import Value, trace
+
+    rng = __import__("random").Random(3)
+    xs = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(8)]
+    layer = xs
+    for _ in range(3):
+        layer = [
+            sum(
+                (w * x for w, x in zip([Value(rng.uniform(-1, 1)) for _ in layer], layer, strict=True)), Value(0.0)
+            ).tanh()
+            for _ in range(8)
+        ]
+    out = sum(layer, Value(0.0))
+    g = trace(out)
+    assert g.number_of_nodes() > 500
+    svg = io.pipe(render.to_digraph(g), "svg")
+    assert svg.count(b'class="node"') == g.number_of_nodes()
