@@ -36,52 +36,67 @@ class Theme:
 
 
 THEMES = {
+    # Forward values are dark blue and gradients orange-red: apart in hue for colour-blind readers and
+    # in lightness for grayscale, each at least 4.5:1 against the background (tests check all three).
     "light": Theme(
         "light",
-        "white",
-        "#1a1a1a",
-        "#0060a8",
-        "#c04000",
-        "#4d4d4d",
-        "#c8c8c8",
-        "#5a5a5a",
-        "#fff1c1",
-        "#eef3f8",
-        "#ffffff",
-        "#fbe3d6",
-        "#cc79a7",
+        background="white",
+        text="#1a1a1a",
+        forward="#003f7f",
+        gradient="#c25400",
+        local="#4d4d4d",
+        muted="#c8c8c8",
+        edge="#5a5a5a",
+        parameter_fill="#fff1c1",
+        operation_fill="#eef3f8",
+        leaf_fill="#ffffff",
+        loss_fill="#fbe3d6",
+        highlight="#cc79a7",
     ),
     "dark": Theme(
         "dark",
-        "#1b1d23",
-        "#f0f0f0",
-        "#56b4e9",
-        "#f0a030",
-        "#c0c0c0",
-        "#4a4d55",
-        "#a0a0a0",
-        "#4a3f1c",
-        "#262a33",
-        "#1b1d23",
-        "#4a2a1c",
-        "#e58ac0",
+        background="#1b1d23",
+        text="#f0f0f0",
+        forward="#9ccff5",
+        gradient="#e8762c",
+        local="#c0c0c0",
+        muted="#4a4d55",
+        edge="#a0a0a0",
+        parameter_fill="#4a3f1c",
+        operation_fill="#262a33",
+        leaf_fill="#1b1d23",
+        loss_fill="#4a2a1c",
+        highlight="#e58ac0",
     ),
     "print": Theme(
         "print",
-        "white",
-        "#000000",
-        "#000000",
-        "#000000",
-        "#333333",
-        "#bbbbbb",
-        "#000000",
-        "#e6e6e6",
-        "#ffffff",
-        "#ffffff",
-        "#d0d0d0",
-        "#000000",
+        background="white",
+        text="#000000",
+        forward="#000000",
+        gradient="#5e5e5e",
+        local="#333333",
+        muted="#bbbbbb",
+        edge="#000000",
+        parameter_fill="#e6e6e6",
+        operation_fill="#ffffff",
+        leaf_fill="#ffffff",
+        loss_fill="#d0d0d0",
+        highlight="#000000",
     ),
 }
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of `#rrggbb` or `white`."""
+    hex_colour = "#ffffff" if colour == "white" else colour
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def get_theme(name: str) -> Theme:

@@ -1,5 +1,6 @@
 import io as stdio
 
+import pytest
 from PIL import Image
 
 from graphviz_nn import engine, graph, io, render, style
@@ -55,13 +56,18 @@ def test_png_renders_and_shows_both_value_colours(seed):
         assert rgb in colours, hex_colour
 
 
-def test_value_colours_stay_apart_in_grayscale_and_for_colour_blind_readers():
-    """Forward and gradient text must differ in hue (deuteranopia keeps blue vs orange apart) and carry
-    a non-colour cue: the arrows → and ← on every edge value."""
-    light = style.THEMES["light"]
-    fwd = tuple(int(light.forward[i : i + 2], 16) for i in (1, 3, 5))
-    grad = tuple(int(light.gradient[i : i + 2], 16) for i in (1, 3, 5))
-    assert fwd[2] > fwd[0] and grad[0] > grad[2]  # blue-dominant vs red/orange-dominant
+@pytest.mark.parametrize("name", sorted(style.THEMES))
+def test_value_colours_stay_apart_in_grayscale_and_for_colour_blind_readers(name):
+    """Forward and gradient differ in lightness (grayscale) and, but for print, in hue (colour blindness);
+    both stay legible on the background; every edge value also carries an arrow, → or ←."""
+    theme = style.THEMES[name]
+    assert abs(style.luminance(theme.forward) - style.luminance(theme.gradient)) >= 0.1
+    for colour in (theme.forward, theme.gradient, theme.text):
+        assert style.contrast(colour, theme.background) >= 4.5, colour
+    if name != "print":
+        fwd = [int(theme.forward[i : i + 2], 16) for i in (1, 3, 5)]
+        grad = [int(theme.gradient[i : i + 2], 16) for i in (1, 3, 5)]
+        assert fwd[2] > fwd[0] and grad[0] > grad[2]  # blue against orange: kept apart by every dichromacy
     seed = engine.propagate(graph.seed_network())
-    source = render.to_digraph(seed).source
+    source = render.to_digraph(seed, name).source
     assert source.count("→ ") >= seed.number_of_edges() and source.count("← ") >= seed.number_of_edges()
