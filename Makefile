@@ -1,5 +1,6 @@
 # Two commands for a fresh Debian/Ubuntu machine: `make demo` and `make test`.
 PY := .venv/bin/python
+CLI := $(PY) -m graphviz_nn
 
 .PHONY: demo test lint bench
 
@@ -8,7 +9,10 @@ PY := .venv/bin/python
 	touch $@
 
 demo: .venv/.ready
-	$(PY) -m graphviz_nn render -o output/network.png
+	$(CLI) render -o output/network.png
+	$(CLI) animate -o output/backprop.gif
+	$(CLI) slides -o output/backprop.pdf
+	$(CLI) derive -o output/answers.md
 
 test: .venv/.ready
 	$(PY) -m pytest
@@ -17,4 +21,6 @@ lint: .venv/.ready
 	.venv/bin/ruff check .
 
 bench: .venv/.ready
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/animate_vs_dot.py
+	$(PY) benchmarks/animate_vs_dot.py --size 1920x1080
+	$(PY) benchmarks/value_backward.py
