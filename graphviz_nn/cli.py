@@ -2,133 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 import os
 import sys
 
 import click
 
-from . import __version__, engine, graph, io, ops, render, style
+from . import __version__, export, io, render, style
 from .errors import GraphvizMissing, NNError
+from .options import build, frame_options, network_options, structure
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class FiniteFloat(click.ParamType):
-    name = "number"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, float):
-            return value
-        try:
-            number = float(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a number", param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        return number
-
-
-NUMBER = FiniteFloat()
-
-
-def _name_in(kind: str):
-    def check(ctx, param, value):
-        try:
-            ops.get(value, kind)
-        except NNError as err:
-            raise click.BadParameter(str(err)) from err
-        return value
-
-    return check
-
-
-EXERCISE_ONLY = ("x", "y", "w1", "w2", "g1", "g2", "loss")
-
-
-def network_options(command):
-    """Which graph to use (the exercise's network by default) and the exercise's inputs."""
-    d = graph.DEFAULTS
-    options = [
-        click.option(
-            "--spec",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="A TOML spec file describing any scalar graph (see examples/).",
-        ),
-        click.option("--example", default=None, help="A built-in example (list them with `graphviz-nn examples`)."),
-        click.option("--layers", type=int, default=None, help="Depth of the chain example."),
-        click.option("--x", "x", type=NUMBER, default=d["x"], show_default=True, help="Input feature x."),
-        click.option("--y", "y", type=NUMBER, default=d["y"], show_default=True, help="Target class y*."),
-        click.option("--w1", type=NUMBER, default=d["w1"], show_default=True, help="First weight w1."),
-        click.option("--w2", type=NUMBER, default=d["w2"], show_default=True, help="Second weight w2."),
-        click.option(
-            "--g1",
-            default=d["g1"],
-            show_default=True,
-            callback=_name_in("activation"),
-            help=f"First activation: {', '.join(ops.ACTIVATIONS)}.",
-        ),
-        click.option(
-            "--g2",
-            default=d["g2"],
-            show_default=True,
-            callback=_name_in("activation"),
-            help="Second activation (same choices).",
-        ),
-        click.option(
-            "--loss",
-            default=d["loss"],
-            show_default=True,
-            callback=_name_in("loss"),
-            help=f"Loss: {', '.join(ops.LOSSES)}.",
-        ),
-        click.option(
-            "--alpha",
-            type=NUMBER,
-            default=d["alpha"],
-            show_default=True,
-            help="Gradient-descent step size α (overrides a spec's).",
-        ),
-    ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
-
-
-def _given(name: str) -> bool:
-    source = click.get_current_context().get_parameter_source(name)
-    return source == click.core.ParameterSource.COMMANDLINE
-
-
-def structure(options: dict):
-    """The graph the options describe, not yet propagated: a spec file, an example, or the exercise."""
-    from . import examples, spec
-
-    if options["spec"] and options["example"]:
-        raise NNError("give --spec or --example, not both")
-    if options["layers"] is not None and not options["example"]:
-        raise NNError("--layers goes with --example chain")
-    custom = options["spec"] or (options["example"] not in (None, "exercise"))
-    if custom:
-        given = [f"--{name}" for name in EXERCISE_ONLY if _given(name)]
-        if given:
-            raise NNError(
-                f"{given[0]} sets the exercise's network; a spec or example sets its own values "
-                "(edit a copy of the spec instead)"
-            )
-        g = spec.load(options["spec"]) if options["spec"] else examples.load(options["example"], options["layers"])
-        if _given("alpha"):
-            g.graph["alpha"] = options["alpha"]
-        return g
-    if options["example"] == "exercise" and options["layers"] is not None:
-        examples.get("exercise", options["layers"])
-    return graph.seed_network(**{k: options[k] for k in (*EXERCISE_ONLY, "alpha")})
-
-
-def build(options: dict):
-    """Build and propagate the graph the options describe."""
-    return engine.propagate(structure(options))
 
 
 class Group(click.Group):
@@ -187,69 +71,13 @@ def render_cmd(path, dpi, theme, **options):
 render_cmd.name = "render"
 
 
-def inspect_data(g) -> dict:
-    """The numbers of a propagated graph as plain data (the shape `inspect --json` promises)."""
-    return {
-        "nodes": {
-            n: {k: d[k] for k in ("kind", "label", "op", "value", "grad", "updated") if d.get(k) is not None}
-            for n, d in g.nodes(data=True)
-        },
-        "edges": [{"source": u, "target": v, "local": d["local"], "grad": d["grad"]} for u, v, d in g.edges(data=True)],
-        "update": {n: g.nodes[n]["updated"] for n in graph.parameters(g)},
-    }
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [headers, *rows]]
-    lines.insert(1, "  ".join("─" * w for w in widths))
-    return "\n".join(lines)
-
-
 @main.command(context_settings=CONTEXT)
 @network_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def inspect(as_json, **options):
     """Print every value, local derivative and gradient as tables or JSON."""
     g = build(options)
-    data = inspect_data(g)
-    if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    from . import forms
-
-    loss = g.nodes[graph.output(g)]["label"]
-    node_rows = [
-        [
-            d["label"],
-            d["kind"],
-            forms.text(g, forms.node_form(g, n)) if "op" in d else "",
-            repr(d["value"]),
-            repr(d["grad"]),
-        ]
-        for n, d in g.nodes(data=True)
-    ]
-    click.echo(_table(["node", "kind", "computes", "value", f"∂{loss}/∂node"], node_rows))
-    edge_rows = [
-        [
-            f"{g.nodes[u]['label']} → {g.nodes[v]['label']}",
-            forms.local_label(g, u, v).rsplit(" = ", 1)[0],
-            repr(d["local"]),
-            repr(d["grad"]),
-        ]
-        for u, v, d in g.edges(data=True)
-    ]
-    click.echo()
-    click.echo(_table(["edge", "local derivative", "local", "gradient flowing back"], edge_rows))
-    if data["update"]:
-        alpha = g.graph["alpha"]
-        click.echo()
-        click.echo(
-            _table(
-                [f"parameter (α = {alpha:g})", "value", "updated"],
-                [[g.nodes[n]["label"], repr(g.nodes[n]["value"]), repr(w)] for n, w in data["update"].items()],
-            )
-        )
+    click.echo(json.dumps(export.as_data(g), indent=2, ensure_ascii=False) if as_json else export.as_tables(g))
 
 
 @main.command(context_settings=CONTEXT)
@@ -275,25 +103,6 @@ def derive(fmt, path, **options):
         click.echo(f"wrote {io.write_atomic(path, text if text.endswith(chr(10)) else text + chr(10))}")
     else:
         click.echo(text.rstrip("\n"))
-
-
-def frame_options(command):
-    """What animate and slides share: which steps, the canvas, the colours, the terminal."""
-    options = [
-        click.option(
-            "--phase",
-            type=click.Choice(["forward", "backward", "both"]),
-            default="both",
-            show_default=True,
-            help="Which pass to show; backward includes the weight update.",
-        ),
-        click.option("--size", default=None, help="Canvas in pixels, such as 1920x1080 for 16:9 slides."),
-        click.option(
-            "--theme", type=click.Choice(list(style.THEMES)), default="light", show_default=True, help="Colours."
-        ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
-    ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
 def _render_frames(options: dict, phase: str, size: str | None, theme: str, quiet: bool, fmt: str):
