@@ -180,3 +180,38 @@ def test_unknown_names_list_the_choices():
 def test_every_op_takes_one_or_two_graph_inputs():
     """Value.backward unrolls its loop for at most two inputs."""
     assert {op.arity for op in ops.OPS.values()} == {1, 2}
+
+
+@pytest.mark.parametrize("g1,g2,loss", [c for c in COMBOS if c[2] == "quadratic" or c[1] == "sigmoid"])
+def test_wide_inputs_agree_with_sympy_to_1e9(g1, g2, loss):
+    """Inputs over a wide range, not just near the defaults; cross-entropy with a sigmoid output is
+    defined everywhere, so it is checked over the same range."""
+    rng = random.Random(f"{g1}{g2}{loss}")
+    for _ in range(3):
+        point = {
+            "x": rng.uniform(-3, 3),
+            "y": rng.choice([0.0, 1.0, rng.random()]),
+            "w1": rng.uniform(-3, 3),
+            "w2": rng.uniform(-3, 3),
+        }
+        g = engine.propagate(graph.seed_network(g1=g1, g2=g2, loss=loss, **point))
+        grads, values = sympy_gradients(g1, g2, loss, point)
+        for leaf, expected in grads.items():
+            assert close(g.nodes[leaf]["grad"], expected), (leaf, point, g.nodes[leaf]["grad"], expected)
+        assert close(g.nodes["loss"]["value"], values["loss"])
+
+
+def test_cross_entropy_refusals_are_justified():
+    """Where cross-entropy refuses, the prediction really is outside (0, 1)."""
+    rng = random.Random(5)
+    refused = 0
+    for _ in range(200):
+        point = {"x": rng.uniform(-3, 3), "w1": rng.uniform(-3, 3), "w2": rng.uniform(-3, 3), "y": 1.0}
+        g2 = rng.choice(["relu", "identity", "softplus", "tanh", "leaky_relu"])
+        try:
+            engine.propagate(graph.seed_network(g2=g2, loss="cross_entropy", **point))
+        except NNError:
+            refused += 1
+            a2 = engine.propagate(graph.seed_network(g2=g2, **point)).nodes["a2"]["value"]
+            assert not 0 < a2 < 1
+    assert 0 < refused < 200
