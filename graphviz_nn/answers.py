@@ -6,12 +6,13 @@ import json
 
 import sympy as sp
 
-from . import ops, style
+from . import forms, ops, style
 from .expr import Expr
-from .graph import output
+from .graph import order, output
 from .symbolic import Derivation, cancels, from_sympy, tidy, to_sympy
 
 FORMATS = ("markdown", "latex", "json")
+MAX_WRITTEN_PATHS = 4  # beyond this, gradients are written node by node rather than path by path
 
 
 class Writer:
@@ -100,6 +101,9 @@ def _sections(d: Derivation, w: Writer) -> list[tuple[str, list[str]]]:
         (f"{what} in terms of {leaves}", [w.math(f"{loss} = {w.f(d.loss)}")]),
     ]
     for p in reversed(list(d.gradients)):  # nearest the loss first: the exercise asks for w2 before w1
+        if len(d.gradients[p].paths) > MAX_WRITTEN_PATHS:
+            sections += _node_by_node(d, w, p)
+            continue
         grad, (chain, values) = d.gradients[p], w.gradient(p)
         dp = w.partial(out, p)
         sections.append((f"{w.inline(dp)} by the chain rule", [w.math(f"{dp} = {chain}")]))
@@ -126,8 +130,55 @@ def _sections(d: Derivation, w: Writer) -> list[tuple[str, list[str]]]:
     return sections
 
 
+def _node_by_node(d: Derivation, w: Writer, p: str) -> list[tuple[str, list[str]]]:
+    """With many paths the sum of products is unreadable; write what backprop computes instead: each
+    node's gradient as a sum over its consumers, from the output down to `p`."""
+    g, out = d.graph, output(d.graph)
+    below = _descendants(g, p)
+    # From the output down, as backprop runs; a node feeding only the output needs no line of its own.
+    between = [n for n in reversed(order(g)) if n in below and n != out]
+    direct = [n for n in between if set(g.successors(n)) == {out}]  # ∂out/∂n is just the local partial
+    symbolic = [w.math(_adjoint(w, n, out, numeric=False)) for n in [*between, p] if n not in direct]
+    values = [w.math(_adjoint(w, n, out, numeric=True)) for n in [*between, p]]
+    count = len(d.gradients[p].paths)
+    return [
+        (f"{w.inline(w.partial(out, p))} by the chain rule, node by node ({count} paths)", symbolic),
+        ("The same in the forward values", values),
+    ]
+
+
+def _descendants(g, node: str) -> set[str]:
+    import networkx as nx
+
+    return nx.descendants(g, node)
+
+
+def _adjoint(w: Writer, node: str, out: str, numeric: bool) -> str:
+    """∂out/∂node = Σ over consumers c of ∂out/∂c · ∂c/∂node (the local partial's formula if numeric)."""
+    terms = []
+    for c in w.g.successors(node):
+        upstream = "" if c == out else w.partial(out, c)
+        if not numeric:
+            terms.append(f"{upstream}{w.times}{w.partial(c, node)}" if upstream else w.partial(c, node))
+            continue
+        local = w.f(forms.edge_form(w.g, node, c))
+        if local == "1" and upstream:
+            terms.append(upstream)
+        elif local in ("-1", style.MINUS + "1") and upstream:
+            terms.append(f"{w.notation.minus}{upstream}")
+        else:
+            bracketed = local.startswith("[") and local.endswith("]")
+            if upstream and not bracketed and (" " in local or local.startswith(("-", style.MINUS))):
+                local = w.paren(local)
+            terms.append(f"{upstream}{w.value_times}{local}" if upstream else local)
+    return f"{w.partial(out, node)} = {' + '.join(terms)}".replace(f"+ {w.notation.minus}", f"{w.notation.minus} ")
+
+
 def _grouped(w: Writer, p: str) -> str:
-    """The gradient as a factor: a single product stands as it is, a sum over paths in parentheses."""
+    """The gradient as a factor: a single product stands as it is, a sum over paths in parentheses;
+    with many paths, the gradient by name."""
+    if len(w.d.gradients[p].paths) > MAX_WRITTEN_PATHS:
+        return w.partial(output(w.g), p)
     text = w.gradient(p)[1]
     return w.paren(text) if len(w.d.gradients[p].paths) > 1 else text
 

@@ -37,6 +37,16 @@ class Group(click.Group):
             _fail(str(err), 2)
 
 
+def command():
+    """A subcommand with -h/--help and --version, like the group itself."""
+
+    def decorate(fn):
+        fn = click.version_option(__version__, "--version", prog_name="graphviz-nn")(fn)
+        return main.command(context_settings=CONTEXT)(fn)
+
+    return decorate
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"Error: {' '.join(message.split())}", err=True)
     sys.exit(code)
@@ -48,7 +58,7 @@ def main():
     """See backpropagation: the exercise's network as an annotated Graphviz diagram."""
 
 
-@main.command(context_settings=CONTEXT)
+@command()
 @network_options
 @click.option(
     "-o",
@@ -71,7 +81,7 @@ def render_cmd(path, dpi, theme, **options):
 render_cmd.name = "render"
 
 
-@main.command(context_settings=CONTEXT)
+@command()
 @network_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def inspect(as_json, **options):
@@ -80,7 +90,7 @@ def inspect(as_json, **options):
     click.echo(json.dumps(export.as_data(g), indent=2, ensure_ascii=False) if as_json else export.as_tables(g))
 
 
-@main.command(context_settings=CONTEXT)
+@command()
 @network_options
 @click.option(
     "--format",
@@ -115,7 +125,7 @@ def _render_frames(options: dict, phase: str, size: str | None, theme: str, quie
         return sequence, frames.render_all(sequence, fmt, progress=bar.update)
 
 
-@main.command(context_settings=CONTEXT)
+@command()
 @network_options
 @frame_options
 @click.option("-o", "--output", "path", default="output/backprop.gif", show_default=True, help="GIF to write.")
@@ -151,7 +161,7 @@ def animate(path, duration, frames_dir, frames_format, phase, size, theme, quiet
     click.echo(f"wrote {io.write_atomic(path, frames.gif(pngs, duration))}")
 
 
-@main.command(context_settings=CONTEXT)
+@command()
 @network_options
 @frame_options
 @click.option("-o", "--output", "path", default="output/backprop.pdf", show_default=True, help="PDF deck to write.")
@@ -166,7 +176,7 @@ def slides(path, phase, size, theme, quiet, **options):
     click.echo(f"wrote {io.write_atomic(path, frames.pdf_deck(pdfs))}")
 
 
-@main.command(context_settings=CONTEXT)
+@command()
 @click.option("--show", "name", default=None, help="Print this example as a spec file to copy and edit.")
 @click.option("--layers", type=int, default=None, help="Depth, for the chain example.")
 def examples(name, layers):

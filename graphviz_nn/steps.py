@@ -103,13 +103,13 @@ def _backward_steps(graph: nx.DiGraph, ordered: list[str]) -> list[Step]:
     return steps
 
 
-def _update_steps(graph: nx.DiGraph) -> list[Step]:
+def _update_steps(graph: nx.DiGraph, out: str) -> list[Step]:
     params = parameters(graph)
     alpha = graph.graph["alpha"]
     steps = []
     for i, node in enumerate(params, 1):
         data = graph.nodes[node]
-        w, g = data["label"], style.partial(graph.nodes[order(graph)[-1]]["label"], data["label"])
+        w, g = data["label"], style.partial(graph.nodes[out]["label"], data["label"])
         line = (
             f"{w} ← {w} − α·{g} = {style.number(data['value'])} − {style.number(alpha)} · "
             f"{style.operand(data['grad'])} = {style.number(data['updated'])}"
@@ -127,7 +127,7 @@ def build(graph: nx.DiGraph, phase: str = "both") -> list[Step]:
     if phase in ("forward", "both"):
         steps += _forward_steps(graph, ordered)
     if phase in ("backward", "both"):
-        steps += _backward_steps(graph, ordered) + _update_steps(graph)
+        steps += _backward_steps(graph, ordered) + _update_steps(graph, ordered[-1])
     return steps
 
 

@@ -136,7 +136,7 @@ def label_for(node_id: str, kind: str) -> str:
 
 def wrap(label: str) -> str:
     """A label that is itself a formula (an unnamed intermediate) goes in parentheses inside others."""
-    return f"({label})" if any(c in label for c in " ·+−/") else label
+    return label if re.fullmatch(r"[A-Za-z][A-Za-z0-9_₀-₉]*\*?", label) else f"({label})"
 
 
 def partial(top: str, bottom: str) -> str:

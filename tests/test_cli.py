@@ -22,7 +22,8 @@ def error_line(result):
 
 
 def test_version_and_help_everywhere():
-    assert run("--version").output.strip() == f"graphviz-nn, version {__version__}"
+    for command in [[], *[[name] for name in main.commands]]:
+        assert run(*command, "--version").output.strip() == f"graphviz-nn, version {__version__}", command
     for command in [[], *[[name] for name in main.commands]]:
         for flag in ("-h", "--help"):
             result = run(*command, flag)
