@@ -24,3 +24,4 @@ bench: .venv/.ready
 	$(PY) benchmarks/animate_vs_dot.py
 	$(PY) benchmarks/animate_vs_dot.py --size 1920x1080
 	$(PY) benchmarks/value_backward.py
+	$(PY) benchmarks/engine_scaling.py

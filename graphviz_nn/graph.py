@@ -133,11 +133,15 @@ def seed_network(
 
 def order(graph: nx.DiGraph) -> list[str]:
     """Topological order (ties broken by insertion order), after checking the graph is well formed."""
-    try:
-        ordered = list(nx.lexicographical_topological_sort(graph, key=_position(graph)))
-    except nx.NetworkXUnfeasible as err:
-        cycle = " → ".join(u for u, _ in nx.find_cycle(graph))
-        raise NNError(f"graph has a cycle ({cycle})") from err
+    position = {node: i for i, node in enumerate(graph)}
+    if all(position[u] < position[v] for u, v in graph.edges):
+        ordered = list(graph)  # built inputs-first, as every builder here does: linear time
+    else:
+        try:
+            ordered = list(nx.lexicographical_topological_sort(graph, key=position.__getitem__))
+        except nx.NetworkXUnfeasible as err:
+            cycle = " → ".join(u for u, _ in nx.find_cycle(graph))
+            raise NNError(f"graph has a cycle ({cycle})") from err
     sinks = [n for n in ordered if graph.out_degree(n) == 0]
     if len(sinks) != 1:
         raise NNError(f"graph needs exactly one output node (the loss); found {len(sinks)}: {', '.join(sinks)}")
@@ -151,11 +155,6 @@ def order(graph: nx.DiGraph) -> list[str]:
         elif graph.in_degree(node):
             raise NNError(f"{node}: a {data['kind']} node cannot have inputs")
     return ordered
-
-
-def _position(graph: nx.DiGraph):
-    index = {node: i for i, node in enumerate(graph)}
-    return lambda node: f"{index[node]:09d}"
 
 
 def output(graph: nx.DiGraph) -> str:
