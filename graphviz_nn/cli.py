@@ -35,6 +35,8 @@ class Group(click.Group):
             _fail(str(err), 1)
         except NNError as err:
             _fail(str(err), 2)
+        except OSError as err:  # the file system refused something the checks could not foresee
+            _fail(f"{err.strerror or err}: {err.filename or ''}; check the paths and permissions", 1)
 
 
 def command():

@@ -46,7 +46,10 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     path = check_writable(path)
     payload = data.encode() if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise NNError(f"cannot write {str(path)!r} ({err.strerror}); choose another path") from err
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)

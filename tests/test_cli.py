@@ -122,6 +122,15 @@ def test_render_refuses_bad_paths(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs a read-only /proc")
+def test_a_folder_that_refuses_files_gives_one_error_line():
+    result = run("render", "-o", "/proc/network.png")
+    assert result.exit_code == 2
+    assert (
+        error_line(result) == "Error: cannot write '/proc/network.png' (No such file or directory); choose another path"
+    )
+
+
 def test_missing_graphviz_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     target = tmp_path / "net.png"
