@@ -21,7 +21,7 @@ from pathlib import Path
 from . import expr, forms, graph, ops
 from .errors import NNError
 
-SECTIONS = {"inputs": "input", "parameters": "parameter", "targets": "target"}
+SECTIONS = {"inputs": "input", "parameters": "parameter", "targets": "target", "target": "target"}
 TOP_LEVEL = {"title", "alpha", "output", "nodes", *SECTIONS}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RESERVED = {*ops.CALLABLE, "alpha", "Heaviside"}

@@ -166,3 +166,8 @@ def test_alpha_on_the_command_line_overrides_the_spec(tmp_path):
     data = json.loads(result.output)
     w1 = data["nodes"]["w1"]
     assert data["update"]["w1"] == pytest.approx(w1["value"] - 0.25 * w1["grad"])
+
+
+def test_target_and_targets_both_work():
+    g = spec.loads(GOOD.replace("[targets]", "[target]"))
+    assert g.nodes["y"]["kind"] == "target"
