@@ -11,7 +11,6 @@ from .expr import Expr
 from .graph import order, output
 from .symbolic import Derivation, cancels, from_sympy, tidy, to_sympy
 
-FORMATS = ("markdown", "latex", "json")
 MAX_WRITTEN_PATHS = 4  # beyond this, gradients are written node by node rather than path by path
 
 

@@ -74,7 +74,7 @@ def main():
 @click.option("--theme", type=click.Choice(list(style.THEMES)), default="light", show_default=True, help="Colours.")
 def render_cmd(path, dpi, theme, **options):
     """Draw the full diagram: every value, local derivative and gradient."""
-    fmt = io.output_format(path, ("png", "svg", "pdf", "dot"))
+    fmt = io.output_format(path, io.DIAGRAM_FORMATS)
     io.check_writable(path)
     dot = render.to_digraph(build(options), style.get_theme(theme), dpi=dpi if fmt == "png" else None)
     click.echo(f"wrote {io.save(dot, path)}")
@@ -141,7 +141,7 @@ def _render_frames(options: dict, phase: str, size: str | None, theme: str, quie
 @click.option("--frames-dir", type=click.Path(), default=None, help="Also write every frame into this folder.")
 @click.option(
     "--frames-format",
-    type=click.Choice(["png", "svg", "pdf", "dot"]),
+    type=click.Choice(io.DIAGRAM_FORMATS),
     default="png",
     show_default=True,
     help="Format of the files in --frames-dir.",

@@ -19,7 +19,6 @@ from . import io, layout, render, steps, style
 from .errors import GraphvizMissing, NNError
 
 MAX_FRAME_NODES = 150  # beyond this a frame is unreadable and a deck takes minutes
-FRAME_FORMATS = ("png", "svg", "pdf", "dot")
 RASTER = ("png", "dot")  # a .dot frame keeps the raster canvas: `dot -Tpng frame.dot` makes the PNG frame
 DEFAULT_DPI = 72
 

@@ -12,6 +12,7 @@ from .errors import GraphvizMissing, NNError
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
+DIAGRAM_FORMATS = ("png", "svg", "pdf", "dot")
 INSTALL_HINT = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)"
 
 
@@ -75,6 +76,6 @@ def pipe(dot: graphviz.Digraph | str, fmt: str) -> bytes:
 
 def save(dot: graphviz.Digraph, path: str | Path) -> Path:
     """Write a diagram as png, svg, pdf or dot, chosen by the extension."""
-    fmt = output_format(path, ("png", "svg", "pdf", "dot"))
+    fmt = output_format(path, DIAGRAM_FORMATS)
     check_writable(path)
     return write_atomic(path, dot.source if fmt == "dot" else pipe(dot, fmt))
