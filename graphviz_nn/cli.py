@@ -28,6 +28,9 @@ class Group(click.Group):
             click.echo("Error: aborted", err=True)
             sys.exit(1)
         except click.UsageError as err:
+            if type(err).__name__ == "NoArgsIsHelpError" and err.ctx:  # bare `graphviz-nn`: show the help
+                click.echo(err.ctx.get_help())
+                sys.exit(0)
             _fail(err.format_message(), 2)
         except click.ClickException as err:
             _fail(err.format_message(), err.exit_code)

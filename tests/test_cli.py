@@ -30,6 +30,11 @@ def test_version_and_help_everywhere():
             assert result.exit_code == 0 and "Usage:" in result.output, (command, result.output)
 
 
+def test_no_command_shows_the_help():
+    result = run()
+    assert result.exit_code == 0 and "Commands:" in result.output and "Error" not in result.output
+
+
 def test_inspect_json_shape_and_numbers():
     point = {"x": 0.7, "y": 0.0, "w1": -1.3, "w2": 2.1}
     result = run(
