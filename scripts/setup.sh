@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v dot >/dev/null 2>&1 || need+=(graphviz)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-python3 -m venv --help >/dev/null 2>&1 || need+=(python3-venv python3-pip)
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv python3-pip)  # Debian splits these off
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
