@@ -1,4 +1,4 @@
-"""The command line: the only module that knows about the terminal."""
+"""The commands. With `options`, the only modules that know about click and the terminal."""
 
 from __future__ import annotations
 

@@ -159,3 +159,9 @@ def test_frames_dir_that_is_a_file_is_refused(tmp_path):
 def test_dark_theme_frames_use_the_dark_background(seed):
     sequence = frames.prepare(seed, phase="forward", theme="dark")
     assert re.search(rf"bgcolor=\"{style.THEMES['dark'].background}\"", sequence.source(0))
+
+
+def test_frames_are_deterministic(seed):
+    a, b = frames.prepare(seed), frames.prepare(seed)
+    assert [a.source(i) for i in range(len(a))] == [b.source(i) for i in range(len(b))]
+    assert frames.render_all(a, "svg") == frames.render_all(b, "svg")
