@@ -56,37 +56,23 @@ def network_options(command):
         ),
         click.option("--example", default=None, help="A built-in example (list them with `graphviz-nn examples`)."),
         click.option("--layers", type=int, default=None, help="Depth of the chain example."),
-        click.option("--x", "x", type=NUMBER, default=d["x"], show_default=True, help="Input feature x."),
-        click.option("--y", "y", type=NUMBER, default=d["y"], show_default=True, help="Target class y*."),
-        click.option("--w1", type=NUMBER, default=d["w1"], show_default=True, help="First weight w1."),
-        click.option("--w2", type=NUMBER, default=d["w2"], show_default=True, help="Second weight w2."),
-        click.option(
-            "--g1",
-            default=d["g1"],
-            show_default=True,
-            callback=_name_in("activation"),
-            help=f"First activation: {', '.join(ops.ACTIVATIONS)}.",
+        *(
+            click.option(f"--{name}", type=NUMBER, default=d[name], show_default=True, help=text)
+            for name, text in [
+                ("x", "Input feature x."),
+                ("y", "Target class y*."),
+                ("w1", "First weight w1."),
+                ("w2", "Second weight w2."),
+                ("alpha", "Gradient-descent step size α (overrides a spec's)."),
+            ]
         ),
-        click.option(
-            "--g2",
-            default=d["g2"],
-            show_default=True,
-            callback=_name_in("activation"),
-            help="Second activation (same choices).",
-        ),
-        click.option(
-            "--loss",
-            default=d["loss"],
-            show_default=True,
-            callback=_name_in("loss"),
-            help=f"Loss: {', '.join(ops.LOSSES)}.",
-        ),
-        click.option(
-            "--alpha",
-            type=NUMBER,
-            default=d["alpha"],
-            show_default=True,
-            help="Gradient-descent step size α (overrides a spec's).",
+        *(
+            click.option(f"--{name}", default=d[name], show_default=True, callback=_name_in(kind), help=text)
+            for name, kind, text in [
+                ("g1", "activation", f"First activation: {', '.join(ops.ACTIVATIONS)}."),
+                ("g2", "activation", "Second activation (same choices)."),
+                ("loss", "loss", f"Loss: {', '.join(ops.LOSSES)}."),
+            ]
         ),
     ]
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from conftest import COMBOS, network
+from conftest import COMBOS, network, safe_point
 from oracles import ELEMENTARY, W1, W2, X, Y, close, composed
 
 from graphviz_nn import answers, graph, symbolic
@@ -37,12 +37,7 @@ def test_json_for_every_combination_agrees_with_sympy_and_the_engine(g1, g2, los
     assert loss_expr.free_symbols <= {X, Y, W1, W2}
     rng = random.Random(7)
     for _ in range(2):
-        point = {
-            "x": rng.uniform(0.5, 1.5),
-            "y": rng.uniform(0.1, 0.9),
-            "w1": rng.uniform(0.2, 0.8),
-            "w2": rng.uniform(0.1, 0.45),
-        }
+        point = safe_point(rng)
         subs = {X: point["x"], Y: point["y"], W1: point["w1"], W2: point["w2"]}
         g = network(g1, g2, loss, **point)
         values = {**point, **{n: g.nodes[n]["value"] for n in ("z1", "a1", "z2", "a2")}, "alpha": 0.5}
