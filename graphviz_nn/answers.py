@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import networkx as nx
 import sympy as sp
 
 from . import forms, ops, style
@@ -133,7 +134,7 @@ def _node_by_node(d: Derivation, w: Writer, p: str) -> list[tuple[str, list[str]
     """With many paths the sum of products is unreadable; write what backprop computes instead: each
     node's gradient as a sum over its consumers, from the output down to `p`."""
     g, out = d.graph, output(d.graph)
-    below = _descendants(g, p)
+    below = nx.descendants(g, p)
     # From the output down, as backprop runs; a node feeding only the output needs no line of its own.
     between = [n for n in reversed(order(g)) if n in below and n != out]
     direct = [n for n in between if set(g.successors(n)) == {out}]  # ∂out/∂n is just the local partial
@@ -144,12 +145,6 @@ def _node_by_node(d: Derivation, w: Writer, p: str) -> list[tuple[str, list[str]
         (f"{w.inline(w.partial(out, p))} by the chain rule, node by node ({count} paths)", symbolic),
         ("The same in the forward values", values),
     ]
-
-
-def _descendants(g, node: str) -> set[str]:
-    import networkx as nx
-
-    return nx.descendants(g, node)
 
 
 def _adjoint(w: Writer, node: str, out: str, numeric: bool) -> str:

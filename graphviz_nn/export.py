@@ -42,7 +42,7 @@ def as_tables(g: nx.DiGraph) -> str:
     edges = [
         [
             f"{g.nodes[u]['label']} → {g.nodes[v]['label']}",
-            forms.local_label(g, u, v).rsplit(" = ", 1)[0],
+            forms.local_formula(g, u, v),
             repr(d["local"]),
             repr(d["grad"]),
         ]

@@ -56,9 +56,9 @@ SHORT = 20  # an unnamed intermediate is shown by its formula up to this many ch
 def name_intermediates(graph: nx.DiGraph, nodes: list[str]) -> None:
     """Give unnamed intermediates (in creation order) their formula as label while it stays short."""
     for node in nodes:
-        text = style.formula(expand(graph, node_form(graph, node)), labels(graph))
-        if len(text) <= SHORT:
-            graph.nodes[node].update(label=text, inline=True)
+        formula = text(graph, node_form(graph, node))
+        if len(formula) <= SHORT:
+            graph.nodes[node].update(label=formula, inline=True)
 
 
 def values(graph: nx.DiGraph):
@@ -69,12 +69,13 @@ def text(graph: nx.DiGraph, expr: Expr) -> str:
     return style.formula(expand(graph, expr), labels(graph))
 
 
-def local_label(graph: nx.DiGraph, source: str, target: str) -> str:
-    """`∂z₂/∂a₁ = w₂ = −1.20`: the partial, its symbolic form (unless it is just a number), its value."""
+def local_formula(graph: nx.DiGraph, source: str, target: str) -> str:
+    """`∂z₂/∂a₁ = w₂`: the partial and its symbolic form (just the partial when that is a number)."""
     form = edge_form(graph, source, target)
     head = style.partial(graph.nodes[target]["label"], graph.nodes[source]["label"])
-    value = graph.edges[source, target].get("local")
-    parts = [head] if isinstance(form, Num) and value is not None else [head, text(graph, form)]
-    if value is not None:
-        parts.append(style.number(value))
-    return " = ".join(parts)
+    return head if isinstance(form, Num) else f"{head} = {text(graph, form)}"
+
+
+def local_label(graph: nx.DiGraph, source: str, target: str) -> str:
+    """`∂z₂/∂a₁ = w₂ = −1.20`: the partial, its symbolic form and its value."""
+    return f"{local_formula(graph, source, target)} = {style.number(graph.edges[source, target]['local'])}"

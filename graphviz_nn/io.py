@@ -77,5 +77,4 @@ def pipe(dot: graphviz.Digraph | str, fmt: str) -> bytes:
 def save(dot: graphviz.Digraph, path: str | Path) -> Path:
     """Write a diagram as png, svg, pdf or dot, chosen by the extension."""
     fmt = output_format(path, DIAGRAM_FORMATS)
-    check_writable(path)
     return write_atomic(path, dot.source if fmt == "dot" else pipe(dot, fmt))

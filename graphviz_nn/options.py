@@ -87,24 +87,23 @@ def structure(options: dict):
     """The graph the options describe, not yet propagated: a spec file, an example, or the exercise."""
     from . import examples, spec
 
-    if options["spec"] and options["example"]:
+    name, layers = options["example"], options["layers"]
+    if options["spec"] and name:
         raise NNError("give --spec or --example, not both")
-    if options["layers"] is not None and not options["example"]:
+    if layers is not None and not name:
         raise NNError("--layers goes with --example chain")
-    custom = options["spec"] or (options["example"] not in (None, "exercise"))
-    if custom:
-        given = [f"--{name}" for name in EXERCISE_ONLY if _given(name)]
+    example = examples.get(name, layers) if name else None  # checks the name and where --layers goes
+    if options["spec"] or name not in (None, "exercise"):
+        given = [f"--{option}" for option in EXERCISE_ONLY if _given(option)]
         if given:
             raise NNError(
                 f"{given[0]} sets the exercise's network; a spec or example sets its own values "
                 "(edit a copy of the spec instead)"
             )
-        g = spec.load(options["spec"]) if options["spec"] else examples.load(options["example"], options["layers"])
+        g = spec.load(options["spec"]) if options["spec"] else spec.build(example, name)
         if _given("alpha"):
             g.graph["alpha"] = options["alpha"]
         return g
-    if options["example"] == "exercise" and options["layers"] is not None:
-        examples.get("exercise", options["layers"])
     return graph.seed_network(**{k: options[k] for k in (*EXERCISE_ONLY, "alpha")})
 
 

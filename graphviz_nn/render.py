@@ -13,7 +13,6 @@ import graphviz
 import networkx as nx
 
 from . import forms, style
-from .expr import Num
 from .graph import output, parameters
 from .steps import Reveal
 
@@ -62,46 +61,36 @@ def _node_label(graph: nx.DiGraph, node: str, theme: style.Theme, shown: Reveal,
     if "op" in data and not data.get("inline"):  # an inline node's label already is its formula
         header += escape(" = " + forms.text(graph, forms.node_form(graph, node)))
     rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
-    if node in shown.values:
-        rows.append(_font(style.number(data["value"]), theme.forward, bold=True))
-    else:
-        rows.append(_font("?", theme.muted, bold=True))
+    known_value, known_grad = node in shown.values, node in shown.grads
+    rows.append(_revealed(known_value, style.number(data["value"]), "?", theme.forward, theme, bold=True))
     # ∂Loss/∂node and its number on two rows: the node stays narrow, so the graph fits a slide.
-    known = node in shown.grads
-    rows.append(_font(style.partial(loss, data["label"]), theme.gradient if known else theme.muted))
-    rows.append(
-        _font(
-            f"= {style.number(data['grad'])}" if known else "= ?", theme.gradient if known else theme.muted, bold=True
-        )
-    )
+    rows.append(_revealed(known_grad, style.partial(loss, data["label"]), None, theme.gradient, theme))
+    rows.append(_revealed(known_grad, f"= {style.number(data['grad'])}", "= ?", theme.gradient, theme, bold=True))
     if "updated" in data:
-        if node in shown.updated:
-            rows.append(_font(f"{data['label']} ← {style.number(data['updated'])}", theme.text, size=SMALL))
-        else:
-            rows.append(_font(f"{data['label']} ← ?", theme.muted, size=SMALL))
+        new = f"{data['label']} ← {style.number(data['updated'])}"
+        rows.append(_revealed(node in shown.updated, new, f"{data['label']} ← ?", theme.text, theme, size=SMALL))
     return _table(rows)
 
 
 def _edge_label(graph: nx.DiGraph, u: str, v: str, theme: style.Theme, shown: Reveal) -> str:
     edge = graph.edges[u, v]
-    forward = (u, v) in shown.forward_edges
-    backward = (u, v) in shown.backward_edges
-    fwd = f"→ {style.number(graph.nodes[u]['value'])}" if forward else "→ ?"
-    back = f"← {style.number(edge['grad'])}" if backward else "← ?"
-    # The local derivative's formula and its number sit on two rows to keep the graph narrow.
-    form = forms.edge_form(graph, u, v)
-    head = style.partial(graph.nodes[v]["label"], graph.nodes[u]["label"])
-    formula = head if isinstance(form, Num) else f"{head} = {forms.text(graph, form)}"
-    local_value = f"= {style.number(edge['local'])}" if backward else "= ?"
-    colour = theme.local if backward else theme.muted
+    forward, backward = (u, v) in shown.forward_edges, (u, v) in shown.backward_edges
     return _table(
         [
-            _font(fwd, theme.forward if forward else theme.muted, bold=True),
-            _font(formula, colour, size=SMALL),
-            _font(local_value, colour, size=SMALL),
-            _font(back, theme.gradient if backward else theme.muted, bold=True),
+            _revealed(forward, f"→ {style.number(graph.nodes[u]['value'])}", "→ ?", theme.forward, theme, bold=True),
+            # The local derivative's formula and its number on two rows keep the graph narrow.
+            _revealed(backward, forms.local_formula(graph, u, v), None, theme.local, theme, size=SMALL),
+            _revealed(backward, f"= {style.number(edge['local'])}", "= ?", theme.local, theme, size=SMALL),
+            _revealed(backward, f"← {style.number(edge['grad'])}", "← ?", theme.gradient, theme, bold=True),
         ]
     )
+
+
+def _revealed(known: bool, text: str, hidden: str | None, colour: str, theme: style.Theme, **font) -> str:
+    """`text` in its colour once a frame has reached it; before that `hidden` (or the same text) muted."""
+    if known:
+        return _font(text, colour, **font)
+    return _font(text if hidden is None else hidden, theme.muted, **font)
 
 
 def legend(graph: nx.DiGraph, theme: style.Theme) -> str:

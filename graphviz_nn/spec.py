@@ -55,11 +55,11 @@ def build(data: dict, name: str = "spec") -> graph.ComputationGraph:
     title = data.get("title", "")
     if not isinstance(title, str):
         raise NNError(f"{name}: title must be a string")
-    g = graph.new_graph(title, _number(data.get("alpha", graph.DEFAULTS["alpha"]), f"{name}: alpha"))
+    g = graph.new_graph(title, graph.finite(data.get("alpha", graph.DEFAULTS["alpha"]), f"{name}: alpha"))
     for section, kind in SECTIONS.items():
         for key, value in _table(data, section, name).items():
             _new_name(g, key, f"{name}: {section}.{key}")
-            graph.add_leaf(g, key, kind, _number(value, f"{name}: {section}.{key}"))
+            graph.add_leaf(g, key, kind, graph.finite(value, f"{name}: {section}.{key}"))
     nodes = _table(data, "nodes", name)
     output = data.get("output", "loss")
     if not isinstance(output, str) or output not in nodes:
@@ -98,13 +98,6 @@ def _table(data: dict, section: str, name: str) -> dict:
     if not isinstance(table, dict):
         raise NNError(f"{name}: [{section}] must be a table of name = value lines")
     return table
-
-
-def _number(value: object, where: str) -> float:
-    try:
-        return graph.finite(value, where)
-    except NNError as err:
-        raise NNError(f"{err}") from None
 
 
 def _new_name(g: graph.ComputationGraph, key: str, where: str) -> None:
