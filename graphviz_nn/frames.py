@@ -3,6 +3,7 @@ and what is made of them: an animated GIF, a PDF deck, or one file per frame."""
 
 from __future__ import annotations
 
+import heapq
 import io as stdio
 import json
 import os
@@ -155,7 +156,7 @@ def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
     sample = Image.new("RGB", (small[0], small[1] * len(images)))
     for i, image in enumerate(images):
         sample.paste(image.resize(small, Image.Resampling.NEAREST), (0, small[1] * i))
-    palette = sample.quantize(colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = _palette(sample)
     with ThreadPoolExecutor() as pool:
         frames = list(pool.map(lambda im: im.quantize(palette=palette, dither=Image.Dither.NONE), images))
     hold = hold or max(3 * duration, 2000)
@@ -166,6 +167,31 @@ def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
         out, "GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=False, disposal=1
     )
     return out.getvalue()
+
+
+def _palette(sample, exact: int = 64):
+    """255 colours: the most frequent ones exactly (background, fills, text), so a white page stays
+    white; median cut of the sample for the anti-aliased rest. Pillow looks colours up through a
+    coarse cache that can hand a cell to any entry in it, so no other entry may sit within a few
+    levels of an exact colour."""
+    from PIL import Image
+
+    def far(colour, others) -> bool:
+        return all(max(abs(a - b) for a, b in zip(colour, other, strict=True)) > 8 for other in others)
+
+    kept: list[tuple[int, int, int]] = []
+    # At most one colour per pixel; a bigger bound only makes Pillow allocate a bigger table.
+    for _, colour in heapq.nlargest(8 * exact, sample.getcolors(maxcolors=sample.width * sample.height)):
+        if len(kept) == exact:
+            break
+        if far(colour, kept):
+            kept.append(colour)
+    cut = sample.quantize(colors=255 - len(kept), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    flat = cut.getpalette()[: 3 * (255 - len(kept))]
+    rest = [c for c in (tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)) if far(c, kept)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([c for rgb in kept + rest for c in rgb])
+    return palette
 
 
 def pdf_deck(pdfs: list[bytes]) -> bytes:

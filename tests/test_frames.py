@@ -165,3 +165,19 @@ def test_frames_are_deterministic(seed):
     a, b = frames.prepare(seed), frames.prepare(seed)
     assert [a.source(i) for i in range(len(a))] == [b.source(i) for i in range(len(b))]
     assert frames.render_all(a, "svg") == frames.render_all(b, "svg")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_gif_keeps_the_exact_background_and_nearly_every_pixel(seed, theme):
+    """A white page must stay white in the GIF (a palette near-miss shows as a grey box on a course page)."""
+    sequence = frames.prepare(seed, phase="forward", theme=theme)
+    pngs = frames.render_all(sequence, "png")
+    image = Image.open(stdio.BytesIO(frames.gif(pngs, 500)))
+    image.seek(2)
+    got = image.convert("RGB")
+    want = Image.open(stdio.BytesIO(pngs[2])).convert("RGB")
+    background = style.THEMES[theme].background.replace("white", "#ffffff")
+    assert got.getpixel((1, 1)) == tuple(int(background[i : i + 2], 16) for i in (1, 3, 5))
+    a, b = got.tobytes(), want.tobytes()
+    same = sum(a[i : i + 3] == b[i : i + 3] for i in range(0, len(a), 3))
+    assert same / (len(a) // 3) > 0.95
