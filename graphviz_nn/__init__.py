@@ -1,9 +1,24 @@
-"""graphviz_nn: see backpropagation on a computation graph drawn with Graphviz."""
+"""graphviz_nn: see backpropagation on a computation graph drawn with Graphviz.
 
-__version__ = "0.1.0"
+The public names load on first use, so the command line starts without NetworkX or Graphviz.
+"""
 
-from .graph import ComputationGraph, seed_network
-from .render import to_digraph
-from .value import Value, trace
+from importlib import import_module
 
-__all__ = ["ComputationGraph", "Value", "seed_network", "to_digraph", "trace"]
+from .version import __version__
+
+_PUBLIC = {
+    "ComputationGraph": "graph",
+    "seed_network": "graph",
+    "to_digraph": "render",
+    "Value": "value",
+    "trace": "value",
+}
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'graphviz_nn' has no attribute {name!r}")
+    import_module(".render", __name__)  # registers the diagram as every graph's display in Jupyter
+    return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)

@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import sympy as sp
 
-from . import forms, ops, style
+from . import forms, notation, ops
 from .expr import Expr
 from .graph import order, output
 from .symbolic import Derivation, cancels, from_sympy, tidy, to_sympy
@@ -20,21 +20,21 @@ class Writer:
 
     def __init__(self, derivation: Derivation, latex: bool):
         self.d, self.g, self.latex = derivation, derivation.graph, latex
-        self.notation = style.LATEX if latex else style.UNICODE
+        self.notation = notation.LATEX if latex else notation.UNICODE
 
     def name(self, node: str) -> str:
         if node == "alpha":
             return r"\alpha" if self.latex else "α"
         data = self.g.nodes[node]
-        return style.latex_label(node, data["kind"]) if self.latex else data["label"]
+        return notation.latex_label(node, data["kind"]) if self.latex else data["label"]
 
     def f(self, expr: Expr) -> str:
-        return style.formula(expr, self.name, self.notation)
+        return notation.formula(expr, self.name, self.notation)
 
     def partial(self, top: str, bottom: str) -> str:
         if self.latex:
             return rf"\frac{{\partial {self.name(top)}}}{{\partial {self.name(bottom)}}}"
-        return style.partial(self.name(top), self.name(bottom))
+        return notation.partial(self.name(top), self.name(bottom))
 
     def math(self, text: str) -> str:
         return f"$${text}$$" if self.latex else text
@@ -77,7 +77,7 @@ class Writer:
             text = self.f(factor)
             e = to_sympy(factor)
             # Sums, negatives and (in plain text) fractions get parentheses so the product reads one way.
-            wrap = e.is_Add or text.startswith(("-", style.MINUS)) or (not self.latex and "/" in text)
+            wrap = e.is_Add or text.startswith(("-", notation.MINUS)) or (not self.latex and "/" in text)
             out.append(self.paren(text) if wrap else text)
         return self.value_times.join(out)
 
@@ -158,11 +158,11 @@ def _adjoint(w: Writer, node: str, out: str, numeric: bool) -> str:
         local = w.f(forms.edge_form(w.g, node, c))
         if local == "1" and upstream:
             terms.append(upstream)
-        elif local in ("-1", style.MINUS + "1") and upstream:
+        elif local in ("-1", notation.MINUS + "1") and upstream:
             terms.append(f"{w.notation.minus}{upstream}")
         else:
             bracketed = local.startswith("[") and local.endswith("]")
-            if upstream and not bracketed and (" " in local or local.startswith(("-", style.MINUS))):
+            if upstream and not bracketed and (" " in local or local.startswith(("-", notation.MINUS))):
                 local = w.paren(local)
             terms.append(f"{upstream}{w.value_times}{local}" if upstream else local)
     return f"{w.partial(out, node)} = {' + '.join(terms)}".replace(f"+ {w.notation.minus}", f"{w.notation.minus} ")
@@ -218,7 +218,7 @@ def as_json(d: Derivation) -> str:
     g = d.graph
     gradients = {}
     for p, grad in d.gradients.items():
-        paths = [[style.partial(_plain(g, v), _plain(g, u)) for u, v in path] for path in grad.paths]
+        paths = [[notation.partial(_plain(g, v), _plain(g, u)) for u, v in path] for path in grad.paths]
         expression = " + ".join(_python(fs) for fs in grad.factors)
         gradients[p] = {
             # One path: the partials to multiply. Several (fan-out): one product per path, to add.

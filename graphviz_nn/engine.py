@@ -34,14 +34,35 @@ def arguments(graph: nx.DiGraph, node: str) -> list[float]:
     return [*values, data["const"]] if data["const"] is not None else values
 
 
+def residuals(graph: nx.DiGraph, node: str) -> list[float]:
+    """How far each input's true value is from its stored double (non-zero only past saturation)."""
+    return [graph.nodes[u].get("residual", 0.0) for u in graph.nodes[node]["inputs"]]
+
+
+def _precise(graph: nx.DiGraph, node: str, op: ops.Op):
+    """(value, partials) from the inputs' residuals, when the op uses them and one is non-zero."""
+    if op.precise is None:
+        return None
+    carried = residuals(graph, node)
+    if not any(carried):
+        return None
+    return _call(node, op.precise, *arguments(graph, node), *carried)
+
+
 def forward(graph: nx.DiGraph) -> list[str]:
-    """Put a value on every node; returns the topological order used."""
+    """Put a value (and, past saturation, a residual) on every node; returns the topological order."""
     ordered = order(graph)
     for node in ordered:
         data = graph.nodes[node]
-        if "op" in data:
-            value = _call(node, ops.OPS[data["op"]].forward, *arguments(graph, node))
-            data["value"] = _checked(value, node, "the value")
+        if "op" not in data:
+            continue
+        op = ops.OPS[data["op"]]
+        args = arguments(graph, node)
+        precise = _precise(graph, node, op)
+        value = precise[0] if precise else _call(node, op.forward, *args)
+        data["value"] = _checked(value, node, "the value")
+        if op.residual is not None:
+            data["residual"] = _call(node, op.residual, *args, value)
     return ordered
 
 
@@ -54,7 +75,9 @@ def backward(graph: nx.DiGraph, ordered: list[str]) -> None:
         data = graph.nodes[node]
         if "op" not in data:
             continue
-        partials = _call(node, ops.OPS[data["op"]].local, *arguments(graph, node), data["value"])
+        op = ops.OPS[data["op"]]
+        precise = _precise(graph, node, op)
+        partials = precise[1] if precise else _call(node, op.local, *arguments(graph, node), data["value"])
         for source in graph.predecessors(node):
             edge = graph.edges[source, node]
             edge["local"] = _checked(sum(partials[p] for p in edge["args"]), node, "the local derivative")

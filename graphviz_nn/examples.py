@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from . import graph, spec
+from .defaults import EXERCISE as DEFAULTS
 from .errors import NNError, unknown
 
 MAX_LAYERS = 12
 
 
 def exercise() -> dict:
-    d = graph.DEFAULTS
+    d = DEFAULTS
     return {
         "title": "The exercise's network: x → z1 → a1 → z2 → a2 → Loss",
         "alpha": d["alpha"],
@@ -39,7 +40,7 @@ def two_input_neuron() -> dict:
 
 def chain(layers: int = 3) -> dict:
     """x → z1 = w1·x → a1 = σ(z1) → ... → aN → Loss: the exercise, N layers deep."""
-    if not 1 <= layers <= MAX_LAYERS:
+    if isinstance(layers, bool) or not isinstance(layers, int) or not 1 <= layers <= MAX_LAYERS:
         raise NNError(f"--layers must be between 1 and {MAX_LAYERS}, got {layers}")
     weights = [0.5, -1.2, 0.8, -0.6, 1.1, -0.9, 0.7, -1.0, 0.9, -0.8, 0.6, -1.1]
     nodes, previous = {}, "x"
@@ -135,8 +136,10 @@ def get(name: str, layers: int | None = None) -> dict:
         raise unknown("example", name, EXAMPLES)
     if layers is not None and name != "chain":
         raise NNError(f"--layers applies to the chain example only, not {name!r}")
-    return chain(layers or 3) if name == "chain" else EXAMPLES[name]()
+    if name == "chain":
+        return chain(3 if layers is None else layers)
+    return EXAMPLES[name]()
 
 
 def load(name: str, layers: int | None = None) -> graph.ComputationGraph:
-    return spec.build(get(name, layers), name)
+    return spec.from_dict(get(name, layers), name)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from . import forms, graph
+from . import graph
+from .texts import Texts
 
 
 def as_data(g: nx.DiGraph) -> dict:
@@ -28,25 +29,20 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def as_tables(g: nx.DiGraph) -> str:
     """Nodes, edges and updates as three aligned tables, full precision."""
-    loss = g.nodes[graph.output(g)]["label"]
+    texts = Texts(g, targets=True)
+    loss = texts.nodes[texts.out].name
     nodes = [
-        [
-            d["label"],
-            d["kind"],
-            forms.text(g, forms.node_form(g, n)) if "op" in d else "",
-            repr(d["value"]),
-            repr(d["grad"]),
-        ]
-        for n, d in g.nodes(data=True)
+        [t.name, g.nodes[n]["kind"], t.formula or "", repr(g.nodes[n]["value"]), repr(g.nodes[n]["grad"])]
+        for n, t in texts.nodes.items()
     ]
     edges = [
         [
-            f"{g.nodes[u]['label']} → {g.nodes[v]['label']}",
-            forms.local_formula(g, u, v),
-            repr(d["local"]),
-            repr(d["grad"]),
+            f"{texts.nodes[u].name} → {texts.nodes[v].name}",
+            t.local_symbol + (f" = {t.local_formula}" if t.local_formula else ""),
+            repr(g.edges[u, v]["local"]),
+            repr(g.edges[u, v]["grad"]),
         ]
-        for u, v, d in g.edges(data=True)
+        for (u, v), t in texts.edges.items()
     ]
     parts = [
         _table(["node", "kind", "computes", "value", f"∂{loss}/∂node"], nodes),

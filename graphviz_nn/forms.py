@@ -1,15 +1,18 @@
 """Each node's forward formula and each edge's local derivative as expressions over node ids.
 
 The single source for the diagram's labels, the frames' captions and `derive`: all three substitute
-the graph's names into the templates of `ops.py` here, then print them their own way.
+the graph's names into the templates of `ops.py` here, then print them with `notation`.
 """
 
 from __future__ import annotations
 
 import networkx as nx
 
-from . import ops, style
+from . import notation, ops
 from .expr import BinOp, Expr, Name, Num, fold, names, substitute
+from .notation import UNICODE, Notation
+
+SHORT = 20  # an unnamed intermediate is shown by its formula up to this many characters, else by a name
 
 
 def _names(graph: nx.DiGraph, node: str) -> dict[str, Expr]:
@@ -39,10 +42,6 @@ def edge_form(graph: nx.DiGraph, source: str, target: str) -> Expr:
     return fold(total)
 
 
-def labels(graph: nx.DiGraph):
-    return lambda name: graph.nodes[name]["label"]
-
-
 def expand(graph: nx.DiGraph, expr: Expr) -> Expr:
     """Write unnamed intermediates (nodes marked `inline`) as what they compute, so a parent reads
     `a·b + b³` with the printer's own precedence rather than a pasted-in label."""
@@ -50,32 +49,25 @@ def expand(graph: nx.DiGraph, expr: Expr) -> Expr:
     return substitute(expr, inline) if inline else expr
 
 
-SHORT = 20  # an unnamed intermediate is shown by its formula up to this many characters, else by its id
+def name(graph: nx.DiGraph, node: str, how: Notation = UNICODE) -> str:
+    """A node's name as the notation writes it: `w₁` or `w_{1}`; an inline node by its formula."""
+    data = graph.nodes[node]
+    if not how.latex:
+        return data["label"]
+    if data.get("inline"):
+        return text(graph, node_form(graph, node), how)
+    return notation.latex_label(data.get("latex") or node, data["kind"])
+
+
+def text(graph: nx.DiGraph, expr: Expr, how: Notation = UNICODE) -> str:
+    """An expression over node ids, written with the nodes' names."""
+    return notation.formula(expand(graph, expr), lambda n: name(graph, n, how), how)
 
 
 def name_intermediates(graph: nx.DiGraph, nodes: list[str]) -> None:
-    """Give unnamed intermediates (in creation order) their formula as label while it stays short."""
-    for node in nodes:
+    """Give unnamed intermediates (in creation order) their formula as label while it stays short;
+    longer ones keep the readable name their id gives (n₄)."""
+    for node in (n for n in nodes if "op" in graph.nodes[n]):
         formula = text(graph, node_form(graph, node))
         if len(formula) <= SHORT:
             graph.nodes[node].update(label=formula, inline=True)
-
-
-def values(graph: nx.DiGraph):
-    return lambda name: style.operand(graph.nodes[name]["value"])
-
-
-def text(graph: nx.DiGraph, expr: Expr) -> str:
-    return style.formula(expand(graph, expr), labels(graph))
-
-
-def local_formula(graph: nx.DiGraph, source: str, target: str) -> str:
-    """`∂z₂/∂a₁ = w₂`: the partial and its symbolic form (just the partial when that is a number)."""
-    form = edge_form(graph, source, target)
-    head = style.partial(graph.nodes[target]["label"], graph.nodes[source]["label"])
-    return head if isinstance(form, Num) else f"{head} = {text(graph, form)}"
-
-
-def local_label(graph: nx.DiGraph, source: str, target: str) -> str:
-    """`∂z₂/∂a₁ = w₂ = −1.20`: the partial, its symbolic form and its value."""
-    return f"{local_formula(graph, source, target)} = {style.number(graph.edges[source, target]['local'])}"

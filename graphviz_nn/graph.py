@@ -9,39 +9,51 @@ the engine adds `local` (∂v/∂u) and `grad` (∂Loss/∂v · ∂v/∂u, what 
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 import networkx as nx
 
 from . import ops
+from .defaults import EXERCISE as DEFAULTS
 from .errors import NNError
-from .style import label_for
+from .notation import label_for
 
 LEAF_KINDS = ("input", "parameter", "target")
-KINDS = (*LEAF_KINDS, "operation", "loss")
-
-DEFAULTS = {
-    "x": 1.0,
-    "y": 1.0,
-    "w1": 0.5,
-    "w2": -1.2,
-    "g1": "sigmoid",
-    "g2": "sigmoid",
-    "loss": "quadratic",
-    "alpha": 0.5,
-}
+INTERNAL = "#"  # internal ids (captions, anchors) start with it; no node id may
 
 
 class ComputationGraph(nx.DiGraph):
-    """A `networkx.DiGraph` that can draw itself: `graph.to_digraph()`, and inline in Jupyter."""
+    """A `networkx.DiGraph` of a scalar computation. The data model does not draw itself: the drawing
+    layer registers `display` (importing `graphviz_nn` does), and Jupyter then shows the diagram."""
 
-    def to_digraph(self, **options):
-        from .render import to_digraph  # drawing is a layer above; imported only when asked for
-
-        return to_digraph(self, **options)
+    display: ClassVar[Callable | None] = None  # graph -> an object with _repr_mimebundle_
 
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
-        return self.to_digraph()._repr_mimebundle_(include, exclude)
+        if ComputationGraph.display is None:
+            return None
+        return ComputationGraph.display(self)._repr_mimebundle_(include, exclude)
+
+
+class AutoNames:
+    """`n1`, `n2`, ... for unnamed intermediates, skipping every name the user chose: read them all
+    first, so an automatic name can never take a user's.
+
+    >>> names = AutoNames({"n1", "x"}); names(), names()
+    ('n2', 'n3')
+    """
+
+    def __init__(self, taken: Iterable[str], prefix: str = "n"):
+        self.taken, self.prefix, self.count, self.made = set(taken), prefix, itertools.count(1), []
+
+    def __call__(self) -> str:
+        while (name := f"{self.prefix}{next(self.count)}") in self.taken:
+            pass
+        self.taken.add(name)
+        self.made.append(name)
+        return name
 
 
 def new_graph(title: str = "", alpha: float = DEFAULTS["alpha"]) -> ComputationGraph:
@@ -60,6 +72,8 @@ def finite(value: object, name: str) -> float:
 def _check_new(graph: nx.DiGraph, node_id: str) -> None:
     if not isinstance(node_id, str) or not node_id:
         raise NNError(f"node ids must be non-empty strings, got {node_id!r}")
+    if node_id.startswith(INTERNAL):
+        raise NNError(f"node id {node_id!r} cannot start with {INTERNAL!r} (reserved for the drawing)")
     if node_id in graph:
         raise NNError(f"duplicate node id {node_id!r}")
 

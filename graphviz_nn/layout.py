@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import json
 
-import networkx as nx
-
-from . import io, render, style
-from .steps import Reveal
+from . import render, runner, style
+from .reveal import Reveal
+from .texts import Texts
 
 GAP = 18.0  # points between the graph and the caption
 
 
-def _footers(graph: nx.DiGraph, theme: style.Theme, captions: list[list[str]]) -> str:
+def _footers(texts: Texts, theme: style.Theme, captions: list[list[str]], gradients: bool) -> str:
     """A graph of every caption box, so Graphviz itself measures them (fonts decide the width)."""
     node = f'shape=none margin=0 width=0 height=0 fontname="{theme.fontname}" fontsize={render.FONT_SIZE}'
     lines = [f"digraph measure {{ node [{node}];"]
-    lines += [f"  c{i} [label={render.footer(graph, theme, caption)}];" for i, caption in enumerate(captions)]
+    lines += [f"  c{i} [label={render.footer(texts, theme, c, gradients)}];" for i, c in enumerate(captions)]
     return "\n".join([*lines, "}"])
 
 
@@ -33,12 +32,15 @@ def _documents(text: str) -> list[dict]:
     return docs
 
 
-def pin(graph: nx.DiGraph, theme: style.Theme, captions: list[list[str]]) -> render.Layout:
+def pin(texts: Texts, theme: style.Theme, captions: list[list[str]], gradients: bool = True) -> render.Layout:
     """Lay the graph out once, with every label at its fullest, and put room for the caption below."""
-    full = render.to_digraph(graph, theme, Reveal.everything(graph))
+    shown = Reveal.everything(texts)
+    shown.gradients = gradients
+    full = render.to_digraph(texts.graph, theme, shown, texts=texts)
     full.attr(label="")  # the caption is placed separately, below
     # One Graphviz run lays out the graph and measures the captions.
-    data, measured = _documents(io.pipe(full.source + _footers(graph, theme, captions), "json").decode())
+    source = full.source + _footers(texts, theme, captions, gradients)
+    data, measured = _documents(runner.pipe(source, "json").decode())
     _, _, width, height = (float(v) for v in data["bb"].split(","))
     sizes = [(float(o["width"]) * 72, float(o["height"]) * 72) for o in measured["objects"]]
     footer_w, footer_h = max(w for w, _ in sizes), max(h for _, h in sizes)

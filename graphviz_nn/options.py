@@ -1,5 +1,5 @@
-"""The command line's shared options: which graph to build, with which numbers, and frame settings.
-Like `cli`, this layer alone knows about click."""
+"""The command line's shared options: which graph, with which numbers, and how frames look. Like
+`cli`, this layer alone knows about click; it imports nothing heavy, so `--help` stays quick."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import math
 
 import click
 
-from . import engine, graph, ops, style
-from .errors import NNError
+from . import ops, style
+from .defaults import EXERCISE as DEFAULTS
+from .notation import DIGITS, MAX_DIGITS
+
+NETWORK = ("spec_path", "example", "layers", "alpha", "x", "y", "w1", "w2", "g1", "g2", "loss")
 
 
 class FiniteFloat(click.ParamType):
@@ -20,7 +23,7 @@ class FiniteFloat(click.ParamType):
             return value
         try:
             number = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             self.fail(f"{value!r} is not a number", param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
@@ -32,6 +35,8 @@ NUMBER = FiniteFloat()
 
 def _name_in(kind: str):
     def check(ctx, param, value):
+        from .errors import NNError
+
         try:
             ops.get(value, kind)
         except NNError as err:
@@ -41,33 +46,36 @@ def _name_in(kind: str):
     return check
 
 
-EXERCISE_ONLY = ("x", "y", "w1", "w2", "g1", "g2", "loss")
+def _apply(command, options):
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
 def network_options(command):
     """Which graph to use (the exercise's network by default) and the exercise's inputs."""
-    d = graph.DEFAULTS
     options = [
         click.option(
             "--spec",
+            "spec_path",
             type=click.Path(dir_okay=False),
             default=None,
             help="A TOML spec file describing any scalar graph (see examples/).",
         ),
         click.option("--example", default=None, help="A built-in example (list them with `graphviz-nn examples`)."),
-        click.option("--layers", type=int, default=None, help="Depth of the chain example."),
+        click.option("--layers", type=click.IntRange(1, 12), default=None, help="Depth of the chain example (1-12)."),
         *(
-            click.option(f"--{name}", type=NUMBER, default=d[name], show_default=True, help=text)
+            click.option(f"--{name}", type=NUMBER, default=DEFAULTS[name], show_default=True, help=text)
             for name, text in [
                 ("x", "Input feature x."),
                 ("y", "Target class y*."),
                 ("w1", "First weight w1."),
                 ("w2", "Second weight w2."),
-                ("alpha", "Gradient-descent step size α (overrides a spec's)."),
             ]
         ),
+        click.option(
+            "--alpha", type=NUMBER, default=None, help=f"Gradient-descent step size α  [default: {DEFAULTS['alpha']:g}]"
+        ),
         *(
-            click.option(f"--{name}", default=d[name], show_default=True, callback=_name_in(kind), help=text)
+            click.option(f"--{name}", default=DEFAULTS[name], show_default=True, callback=_name_in(kind), help=text)
             for name, kind, text in [
                 ("g1", "activation", f"First activation: {', '.join(ops.ACTIVATIONS)}."),
                 ("g2", "activation", "Second activation (same choices)."),
@@ -75,45 +83,27 @@ def network_options(command):
             ]
         ),
     ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+    return _apply(command, options)
 
 
-def _given(name: str) -> bool:
-    source = click.get_current_context().get_parameter_source(name)
-    return source == click.core.ParameterSource.COMMANDLINE
+def digits_option(command):
+    return click.option(
+        "--digits",
+        type=click.IntRange(1, MAX_DIGITS),
+        default=DIGITS,
+        show_default=True,
+        help="Significant digits of the numbers shown.",
+    )(command)
 
 
-def structure(options: dict):
-    """The graph the options describe, not yet propagated: a spec file, an example, or the exercise."""
-    from . import examples, spec
-
-    name, layers = options["example"], options["layers"]
-    if options["spec"] and name:
-        raise NNError("give --spec or --example, not both")
-    if layers is not None and not name:
-        raise NNError("--layers goes with --example chain")
-    example = examples.get(name, layers) if name else None  # checks the name and where --layers goes
-    if options["spec"] or name not in (None, "exercise"):
-        given = [f"--{option}" for option in EXERCISE_ONLY if _given(option)]
-        if given:
-            raise NNError(
-                f"{given[0]} sets the exercise's network; a spec or example sets its own values "
-                "(edit a copy of the spec instead)"
-            )
-        g = spec.load(options["spec"]) if options["spec"] else spec.build(example, name)
-        if _given("alpha"):
-            g.graph["alpha"] = options["alpha"]
-        return g
-    return graph.seed_network(**{k: options[k] for k in (*EXERCISE_ONLY, "alpha")})
-
-
-def build(options: dict):
-    """Build and propagate the graph the options describe."""
-    return engine.propagate(structure(options))
+def theme_option(command):
+    return click.option(
+        "--theme", type=click.Choice(list(style.THEMES)), default="light", show_default=True, help="Colours."
+    )(command)
 
 
 def frame_options(command):
-    """What animate and slides share: which steps, the canvas, the colours, the terminal."""
+    """What animate, slides and html share: which steps, the canvas, the colours, the terminal."""
     options = [
         click.option(
             "--phase",
@@ -123,9 +113,20 @@ def frame_options(command):
             help="Which pass to show; backward includes the weight update.",
         ),
         click.option("--size", default=None, help="Canvas in pixels, such as 1920x1080 for 16:9 slides."),
-        click.option(
-            "--theme", type=click.Choice(list(style.THEMES)), default="light", show_default=True, help="Colours."
-        ),
+        click.option("--target-gradients", is_flag=True, help="Also follow the gradient into the target y*."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
     ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+    return digits_option(theme_option(_apply(command, options)))
+
+
+def network(params: dict) -> dict:
+    """Take the network options out of a command's parameters, as `selection.structure` keywords,
+    with `given` naming those typed on the command line."""
+    ctx = click.get_current_context(silent=True)
+    given = set()
+    if ctx is not None:
+        given = {n for n in NETWORK if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE}
+    chosen = {n: params.pop(n) for n in NETWORK if n in params}
+    if "alpha" not in given and chosen.get("alpha") is None:
+        chosen.pop("alpha", None)
+    return {**chosen, "given": given}

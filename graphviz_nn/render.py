@@ -1,7 +1,8 @@
 """A propagated graph (and optionally one step of it) → a `graphviz.Digraph`. Writes no files.
 
 The full diagram shows everything; a frame passes a `Reveal` saying what is known so far and a
-pinned `Layout` so every frame is drawn from the same positions.
+pinned `Layout` so every frame is drawn from the same positions. Every text comes from `Texts`; this
+module only decides which to show and how they look.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from html import escape
 import graphviz
 import networkx as nx
 
-from . import forms, style
-from .graph import output, parameters
-from .steps import Reveal
+from . import notation, style
+from .graph import INTERNAL, ComputationGraph, parameters
+from .reveal import Reveal
+from .texts import Texts
 
 FONT_SIZE = 16
 SMALL = 13
-FOOTER = "__footer__"
+CAPTION = FONT_SIZE + 4
+FOOTER = f"{INTERNAL}footer"  # internal ids start with a character no node id may start with
 
 
 @dataclass(frozen=True)
@@ -55,37 +58,6 @@ def _node_style(kind: str, theme: style.Theme) -> dict[str, str]:
     return base[kind]
 
 
-def _node_label(graph: nx.DiGraph, node: str, theme: style.Theme, shown: Reveal, loss: str) -> str:
-    data = graph.nodes[node]
-    header = f"<B>{escape(data['label'])}</B>"
-    if "op" in data and not data.get("inline"):  # an inline node's label already is its formula
-        header += escape(" = " + forms.text(graph, forms.node_form(graph, node)))
-    rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
-    known_value, known_grad = node in shown.values, node in shown.grads
-    rows.append(_revealed(known_value, style.number(data["value"]), "?", theme.forward, theme, bold=True))
-    # ∂Loss/∂node and its number on two rows: the node stays narrow, so the graph fits a slide.
-    rows.append(_revealed(known_grad, style.partial(loss, data["label"]), None, theme.gradient, theme))
-    rows.append(_revealed(known_grad, f"= {style.number(data['grad'])}", "= ?", theme.gradient, theme, bold=True))
-    if "updated" in data:
-        new = f"{data['label']} ← {style.number(data['updated'])}"
-        rows.append(_revealed(node in shown.updated, new, f"{data['label']} ← ?", theme.text, theme, size=SMALL))
-    return _table(rows)
-
-
-def _edge_label(graph: nx.DiGraph, u: str, v: str, theme: style.Theme, shown: Reveal) -> str:
-    edge = graph.edges[u, v]
-    forward, backward = (u, v) in shown.forward_edges, (u, v) in shown.backward_edges
-    return _table(
-        [
-            _revealed(forward, f"→ {style.number(graph.nodes[u]['value'])}", "→ ?", theme.forward, theme, bold=True),
-            # The local derivative's formula and its number on two rows keep the graph narrow.
-            _revealed(backward, forms.local_formula(graph, u, v), None, theme.local, theme, size=SMALL),
-            _revealed(backward, f"= {style.number(edge['local'])}", "= ?", theme.local, theme, size=SMALL),
-            _revealed(backward, f"← {style.number(edge['grad'])}", "← ?", theme.gradient, theme, bold=True),
-        ]
-    )
-
-
 def _revealed(known: bool, text: str, hidden: str | None, colour: str, theme: style.Theme, **font) -> str:
     """`text` in its colour once a frame has reached it; before that `hidden` (or the same text) muted."""
     if known:
@@ -93,24 +65,69 @@ def _revealed(known: bool, text: str, hidden: str | None, colour: str, theme: st
     return _font(text if hidden is None else hidden, theme.muted, **font)
 
 
-def legend(graph: nx.DiGraph, theme: style.Theme) -> str:
-    """One line that decodes the picture: value, local derivative and gradient, and α."""
-    loss = graph.nodes[output(graph)]["label"]
-    parts = [
-        _font("→ forward value", theme.forward, bold=True),
-        _font("∂v/∂u local derivative", theme.local),
-        _font(f"← gradient flowing back, {style.partial(loss, 'v')}·∂v/∂u", theme.gradient, bold=True),
-    ]
-    if parameters(graph):
-        parts.append(
-            _font(f"w ← w − α·{style.partial(loss, 'w')},  α = {style.number(graph.graph['alpha'])}", theme.text)
-        )
-    return "   ".join(parts)
+def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal) -> str:
+    t = texts.nodes[node]
+    header = f"<B>{escape(t.name)}</B>" + (escape(f" = {t.formula}") if t.formula else "")
+    rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
+    rows.append(_revealed(node in shown.values, t.value, "?", theme.forward, theme, bold=True))
+    if shown.gradients and t.grad is not None and node != texts.out:
+        # ∂Loss/∂node and its number on two rows: the node stays narrow, so the graph fits a slide.
+        done, so_far = node in shown.grads, shown.partial.get(node, 0)
+        rows.append(_revealed(done or so_far > 0, t.grad_symbol, None, theme.gradient, theme))
+        if not done and so_far and t.running:
+            running = f"= {t.running[so_far - 1]} + …   ({so_far} of {len(t.running)} added)"
+            rows.append(_font(running, theme.gradient, bold=True))
+        else:
+            rows.append(_revealed(done, f"= {t.grad}", "= ?", theme.gradient, theme, bold=True))
+        if t.update_step is not None:
+            rows.append(_revealed(node in shown.updated, f"{t.name} ← {t.update_step}", f"{t.name} ← ?", theme.text,
+                                  theme, size=SMALL))  # fmt: skip
+    return _table(rows)
 
 
-def footer(graph: nx.DiGraph, theme: style.Theme, caption: list[str] | None = None) -> str:
-    rows = [_font(line, theme.text, bold=i == 0, size=FONT_SIZE + 4) for i, line in enumerate(caption or [])]
-    rows.append(legend(graph, theme))
+def _edge_label(texts: Texts, u: str, v: str, theme: style.Theme, shown: Reveal) -> str:
+    t = texts.edges[u, v]
+    rows = [_revealed((u, v) in shown.forward_edges, f"→ {t.value}", "→ ?", theme.forward, theme, bold=True)]
+    if shown.gradients and t.grad is not None:
+        backward = (u, v) in shown.backward_edges
+        head = t.local_symbol + (f" = {t.local_formula}" if t.local_formula else "")
+        # The local derivative's formula and its number on two rows keep the graph narrow.
+        rows.append(_revealed(backward, head, None, theme.local, theme, size=SMALL))
+        rows.append(_revealed(backward, f"= {t.local}", "= ?", theme.local, theme, size=SMALL))
+        rows.append(_revealed(backward, f"← {t.grad}", "← ?", theme.gradient, theme, bold=True))
+    return _table(rows)
+
+
+LEGEND = {
+    "heaviside": "[z > 0] is 1 when z > 0, else 0",
+    "sigma": "σ is the sigmoid 1/(1 + e⁻ᶻ)",
+    "power": "m×10ⁿ means m times 10 to the n",
+}
+
+
+def legend(texts: Texts, theme: style.Theme, gradients: bool = True) -> str:
+    """Lines that decode the picture: only the notations it uses."""
+    loss = texts.nodes[texts.out].name
+    first = [_font("→ forward value", theme.forward, bold=True)]
+    if gradients:
+        first += [
+            _font("∂v/∂u local derivative (one node)", theme.local),
+            _font(f"← gradient {notation.partial(loss, 'v')}·∂v/∂u (all the way back)", theme.gradient, bold=True),
+        ]
+    rows = ["   ".join(first)]
+    extra = []
+    if gradients and parameters(texts.graph):
+        alpha = notation.exact(texts.graph.graph["alpha"], texts.digits)
+        extra.append(f"w ← w − α·{notation.partial(loss, 'w')} with α = {alpha}")
+    extra += [LEGEND[k] for k in sorted(texts.used) if k in LEGEND and (gradients or k != "heaviside")]
+    if extra:
+        rows.append(_font(";   ".join(extra), theme.text))
+    return "<BR/>".join(rows)
+
+
+def footer(texts: Texts, theme: style.Theme, caption: list[str] | None = None, gradients: bool = True) -> str:
+    rows = [_font(line, theme.text, bold=i == 0, size=CAPTION) for i, line in enumerate(caption or [])]
+    rows.append(legend(texts, theme, gradients))
     return _table(rows)
 
 
@@ -122,12 +139,14 @@ def to_digraph(
     layout: Layout | None = None,
     dpi: float | None = None,
     name: str = "network",
+    texts: Texts | None = None,
+    digits: int = notation.DIGITS,
 ) -> graphviz.Digraph:
-    """The annotated diagram of a propagated graph; with `shown`, a frame of the step-by-step story."""
+    """The annotated diagram of a propagated graph; with `shown`, a frame of the step-by-step story.
+    Pass `texts` when drawing many frames of one graph, so they are written once."""
     theme = theme if isinstance(theme, style.Theme) else style.get_theme(theme)
-    shown = shown or Reveal.everything(graph)
-    loss = graph.nodes[output(graph)]["label"]
-    current = shown.current
+    texts = texts or Texts(graph, digits)
+    shown = shown or Reveal.everything(texts)
     dot = graphviz.Digraph(name)
     dot.attr(
         bgcolor=theme.background, fontname=theme.fontname, fontcolor=theme.text, fontsize=str(FONT_SIZE), pad="0.3"
@@ -138,32 +157,34 @@ def to_digraph(
         # Pinned: positions come from one earlier layout run, so nothing moves between frames.
         dot.attr(layout="nop2", bb=f"0,0,{layout.width:.2f},{layout.height:.2f}")
     else:
-        dot.attr(rankdir="LR", nodesep="0.5", ranksep="0.5", labelloc="b", label=footer(graph, theme, caption))
+        label = footer(texts, theme, caption, shown.gradients)
+        dot.attr(rankdir="LR", nodesep="0.5", ranksep="0.5", labelloc="b", label=label)
     dot.attr("node", fontname=theme.fontname, fontsize=str(FONT_SIZE), color=theme.edge, margin="0.15,0.08")
     dot.attr("edge", fontname=theme.fontname, fontsize=str(FONT_SIZE), color=theme.edge, arrowsize="0.8")
+    current, lit_nodes, lit_edges = shown.current, shown.highlighted_nodes(), shown.highlighted_edges()
     for node, data in graph.nodes(data=True):
         attrs = dict(_node_style(data["kind"], theme))
-        if current and node in (current.node, current.edge and current.edge[1]):
+        if node in lit_nodes:
             attrs.update(color=theme.highlight, penwidth="4")
         if layout:
             x, y, w, h = layout.nodes[node]
             attrs.update(pos=f"{x:.2f},{y:.2f}", width=f"{w / 72:.4f}", height=f"{h / 72:.4f}", fixedsize="true")
-        dot.node(node, _node_label(graph, node, theme, shown, loss), **attrs)
+        dot.node(node, _node_label(texts, node, theme, shown), **attrs)
     for u, v in graph.edges:
         attrs = {}
-        if current and current.edge == (u, v):
+        if (u, v) in lit_edges:
             attrs.update(color=theme.highlight, penwidth="4")
         elif current and current.kind == "forward" and v == current.node:
             attrs.update(color=theme.forward, penwidth="3")
         if layout:
             pos, lp = layout.edges[u, v]
             attrs.update(pos=pos, lp=lp)
-        dot.edge(u, v, label=_edge_label(graph, u, v, theme, shown), **attrs)
+        dot.edge(u, v, label=_edge_label(texts, u, v, theme, shown), **attrs)
     if layout:
         x, y, w, h = layout.nodes[FOOTER]
         dot.node(
             FOOTER,
-            footer(graph, theme, caption),
+            footer(texts, theme, caption, shown.gradients),
             shape="none",
             margin="0",
             pos=f"{x:.2f},{y:.2f}",
@@ -171,7 +192,20 @@ def to_digraph(
             height=f"{h / 72:.4f}",
             fixedsize="true",
         )
-        for corner in ("0,0", f"{layout.width:.2f},{layout.height:.2f}"):
+        for i, corner in enumerate(("0,0", f"{layout.width:.2f},{layout.height:.2f}")):
             # Invisible corner anchors fix the canvas, whatever text a frame shows.
-            dot.node(f"__corner_{corner}", "", shape="point", style="invis", width="0", height="0", pos=corner)
+            dot.node(f"{INTERNAL}corner{i}", "", shape="point", style="invis", width="0", height="0", pos=corner)
     return dot
+
+
+class Diagram:
+    """What Jupyter shows for a `ComputationGraph`: its full diagram, drawn on demand."""
+
+    def __init__(self, graph: nx.DiGraph):
+        self.graph = graph
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return to_digraph(self.graph)._repr_mimebundle_(include, exclude)
+
+
+ComputationGraph.display = Diagram  # the drawing layer registers itself; the data model stays plain

@@ -13,12 +13,12 @@ whitelist (never `eval`, never SymPy's string parser), so no spec file can make 
 
 from __future__ import annotations
 
-import itertools
 import re
 import tomllib
 from pathlib import Path
 
 from . import expr, forms, graph, ops
+from .defaults import EXERCISE as DEFAULTS
 from .errors import NNError
 
 SECTIONS = {"inputs": "input", "parameters": "parameter", "targets": "target", "target": "target"}
@@ -44,10 +44,10 @@ def loads(text: str, name: str = "spec") -> graph.ComputationGraph:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise NNError(f"{name} is not valid TOML: {err}") from err
-    return build(data, name)
+    return from_dict(data, name)
 
 
-def build(data: dict, name: str = "spec") -> graph.ComputationGraph:
+def from_dict(data: dict, name: str = "spec") -> graph.ComputationGraph:
     """A graph from a parsed spec; every error names the key at fault."""
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
@@ -55,7 +55,7 @@ def build(data: dict, name: str = "spec") -> graph.ComputationGraph:
     title = data.get("title", "")
     if not isinstance(title, str):
         raise NNError(f"{name}: title must be a string")
-    g = graph.new_graph(title, graph.finite(data.get("alpha", graph.DEFAULTS["alpha"]), f"{name}: alpha"))
+    g = graph.new_graph(title, graph.finite(data.get("alpha", DEFAULTS["alpha"]), f"{name}: alpha"))
     for section, kind in SECTIONS.items():
         for key, value in _table(data, section, name).items():
             _new_name(g, key, f"{name}: {section}.{key}")
@@ -67,8 +67,9 @@ def build(data: dict, name: str = "spec") -> graph.ComputationGraph:
             f'{name}: no loss node: add `loss = "quadratic(a, y)"` (or any expression) under [nodes], '
             'or name the output node with `output = "..."`'
         )
-    counters: dict[str, itertools.count] = {}
-    unnamed: list[str] = []
+    names = graph.AutoNames(
+        [k for section in (*SECTIONS, "nodes") for k in _table(data, section, name)]
+    )  # every user name, read before any automatic one is chosen
     for key, text in nodes.items():
         where = f"{name}: nodes.{key}"
         _new_name(g, key, where)
@@ -82,13 +83,13 @@ def build(data: dict, name: str = "spec") -> graph.ComputationGraph:
                     f"uses {ahead[0]!r}, which is not defined above it: that would make a cycle "
                     "(each node may use only the names above it)"
                 )
-            _node(g, tree, key, "loss" if key == output else "operation", counters, unnamed)
+            _node(g, tree, key, "loss" if key == output else "operation", names)
         except NNError as err:
             raise NNError(f"{where}: {err}") from err
     downstream = [n for n in g if g.out_degree(n) == 0 and n != output]
     if downstream:
         raise NNError(f"{name}: {downstream[0]!r} is not used on the way to the output {output!r}")
-    forms.name_intermediates(g, unnamed)
+    forms.name_intermediates(g, names.made)
     graph.order(g)
     return g
 
@@ -107,21 +108,14 @@ def _new_name(g: graph.ComputationGraph, key: str, where: str) -> None:
         raise NNError(f"{where}: duplicate id {key!r}")
 
 
-def _node(g, tree: expr.Expr, key: str | None, kind: str, counters, unnamed: list[str]) -> str:
-    """Add the node(s) computing `tree`; the outermost one gets `key`, intermediates op-name ids."""
+def _node(g, tree: expr.Expr, key: str | None, kind: str, names: graph.AutoNames) -> str:
+    """Add the node(s) computing `tree`; the outermost one gets `key`, intermediates automatic names."""
 
     def new_id(op_name: str) -> str:
-        if key is not None:
-            return key
-        counter = counters.setdefault(op_name, itertools.count(1))
-        node_id = f"{op_name}{next(counter)}"
-        while node_id in g:
-            node_id = f"{op_name}{next(counter)}"
-        unnamed.append(node_id)
-        return node_id
+        return key if key is not None else names()
 
     def child(sub: expr.Expr) -> str:
-        return _node(g, sub, None, "operation", counters, unnamed)
+        return _node(g, sub, None, "operation", names)
 
     match tree:
         case expr.Name(id=name):

@@ -12,7 +12,9 @@ import itertools
 import operator
 
 from . import engine, forms, graph, ops
+from .defaults import EXERCISE as DEFAULTS
 from .errors import NNError
+from .notation import label_for
 
 _serial = itertools.count()
 
@@ -149,34 +151,37 @@ def _identifier(label: str) -> str:
     return text if not text[0].isdigit() else f"v{text}"
 
 
-def trace(root: Value, alpha: float = graph.DEFAULTS["alpha"], title: str = "") -> graph.ComputationGraph:
+def _label(label: str | None, kind: str) -> str | None:
+    """A user's label as the diagram writes it: trailing digits subscripted (wh21 → wh₂₁), control
+    characters shown as visible escapes rather than breaking a line or a file."""
+    if label is None:
+        return None
+    visible = "".join(c if c.isprintable() else repr(c)[1:-1] for c in label)
+    return label_for(visible, kind)
+
+
+def trace(root: Value, alpha: float = DEFAULTS["alpha"], title: str = "") -> graph.ComputationGraph:
     """The graph behind `root`, propagated: ids from labels, else op name and creation order."""
     values = sorted(_topological(root), key=lambda v: v._serial)
     if root._op is None:
         raise NNError("trace needs a value computed from others, not a bare leaf")
     g = graph.new_graph(title, alpha)
     ids: dict[int, str] = {}
-    counters: dict[str, itertools.count] = {}
-    unnamed = []
-    for v in values:
+    taken: set[str] = set()
+    for v in values:  # user labels first, so automatic names can avoid all of them
         if v.label:
-            node_id = base = _identifier(v.label)
-            for n in itertools.count(2):  # two values with one label stay two nodes
-                if node_id not in g:
-                    break
-                node_id = f"{base}_{n}"
-        else:
-            name = v._op.name if v._op else "leaf"
-            counter = counters.setdefault(name, itertools.count(1))
-            node_id = f"{name}{next(counter)}"
-            while node_id in g:
-                node_id = f"{name}{next(counter)}"
-        ids[id(v)] = node_id
+            base = _identifier(v.label)
+            candidates = itertools.chain([base], (f"{base}_{k}" for k in itertools.count(2)))
+            node_id = next(n for n in candidates if n not in taken)
+            ids[id(v)] = node_id
+            taken.add(node_id)
+    names = graph.AutoNames(taken)
+    for v in values:
+        node_id = ids[id(v)] if id(v) in ids else ids.setdefault(id(v), names())
         if v._op is None:
             kind = v.kind if v.kind in graph.LEAF_KINDS else "input"
-            graph.add_leaf(g, node_id, kind, v.data, label=v.label)
+            graph.add_leaf(g, node_id, kind, v.data, label=_label(v.label, kind))
         else:
-            label = v.label or ("out" if v is root else None)
             const = v._args[-1] if v._op.has_const else None
             graph.add_op(
                 g,
@@ -185,9 +190,7 @@ def trace(root: Value, alpha: float = graph.DEFAULTS["alpha"], title: str = "") 
                 [ids[id(i)] for i in v._inputs],
                 const,
                 kind="loss" if v is root else "operation",
-                label=label,
+                label=_label(v.label or ("out" if v is root else None), "operation"),
             )
-            if not label:
-                unnamed.append(node_id)
-    forms.name_intermediates(g, unnamed)
+    forms.name_intermediates(g, names.made)
     return engine.propagate(g)

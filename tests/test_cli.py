@@ -119,7 +119,7 @@ def test_render_refuses_bad_paths(tmp_path):
     cases = {
         str(tmp_path): "is a directory",
         str(tmp_path / "net.jpg"): "cannot tell the format of",
-        str(blocker / "net.png"): "cannot create the folder",
+        str(blocker / "net.png"): "is not a folder",
     }
     for path, message in cases.items():
         result = run("render", "-o", path)

@@ -9,8 +9,9 @@ from oracles import finite_differences
 from PIL import Image
 from test_symbolic import parse
 
-from graphviz_nn import answers, engine, examples, graph, io, render, spec, steps, symbolic
+from graphviz_nn import answers, engine, examples, graph, notation, render, runner, spec, steps, symbolic
 from graphviz_nn.cli import main
+from graphviz_nn.texts import Texts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("name", sorted(examples.EXAMPLES))
 def test_each_example_renders_and_agrees_with_finite_differences(name):
     g = engine.propagate(examples.load(name))
-    png = io.pipe(render.to_digraph(g, dpi=40), "png")
+    png = runner.pipe(render.to_digraph(g, dpi=40).source, "png")
     assert Image.open(stdio.BytesIO(png)).width > 200
     leaves = [n for n in g if "op" not in g.nodes[n]]
     data = examples.get(name)
@@ -28,7 +29,7 @@ def test_each_example_renders_and_agrees_with_finite_differences(name):
             k: ({**v, **{n: overrides[n] for n in v if n in overrides}} if isinstance(v, dict) else v)
             for k, v in data.items()
         }
-        return spec.build(changed, name)
+        return spec.from_dict(changed, name)
 
     numeric = finite_differences(rebuild, leaves)
     for leaf in leaves:
@@ -66,15 +67,15 @@ def test_fan_out_is_a_sum_in_the_diagram_the_frames_and_derive():
     assert g.nodes["w"]["grad"] == pytest.approx(sum(contributions))
     source = render.to_digraph(g).source
     for c in contributions:
-        assert f"← {render.style.number(c)}" in source
-    captions = [line for s in steps.build(g) for line in s.lines]
-    total = render.style.number(g.nodes["w"]["grad"])
+        assert f"← {notation.number(c)}" in source
+    captions = [line for s in steps.sequence(Texts(g)) for line in s.lines]
+    total = notation.number(g.nodes["w"]["grad"])
     # z2 is nearer the loss, so its contribution arrives first; the second completes the sum.
     assert any(
-        line.startswith("∂Loss/∂w = ∂Loss/∂z₂·∂z₂/∂w + ∂Loss/∂z₁·∂z₁/∂w = ") and line.endswith(f"= {total}")
+        line.startswith("gradient: ∂Loss/∂w = ∂Loss/∂z₂ · ∂z₂/∂w + ∂Loss/∂z₁ · ∂z₁/∂w = ") and f"= {total}" in line
         for line in captions
     ), captions
-    assert any("(path 1 of 2)" in line for line in captions)
+    assert any("contribution 1 of 2" in line for line in captions)
     derivation = json.loads(answers.as_json(symbolic.derive(g)))
     assert len(derivation["gradients"]["w"]["paths"]) == 2
 
@@ -100,7 +101,7 @@ def test_a_large_traced_graph_renders():
     out = sum(layer, Value(0.0))
     g = trace(out)
     assert g.number_of_nodes() > 500
-    svg = io.pipe(render.to_digraph(g), "svg")
+    svg = runner.pipe(render.to_digraph(g).source, "svg")
     assert svg.count(b'class="node"') == g.number_of_nodes()
 
 

@@ -3,7 +3,7 @@ import io as stdio
 import pytest
 from PIL import Image
 
-from graphviz_nn import engine, graph, io, render, style
+from graphviz_nn import engine, graph, render, runner, style
 
 
 def _statement(source: str, head: str) -> str:
@@ -15,18 +15,18 @@ def test_dot_text_has_labels_colours_and_stable_ids(seed):
     source = render.to_digraph(seed).source
     theme = style.THEMES["light"]
     expected = {
-        "a1 -> z2": ["→ 0.622", "∂z₂/∂a₁ = w₂", "= −1.20", "← 0.178"],
+        "a1 -> z2": ["→ 0.622", "∂z₂/∂a₁ = w₂", "= −1.2", "← 0.178"],
         "z1 -> a1": ["→ 0.500", "∂a₁/∂z₁ = a₁(1 − a₁)", "= 0.235", "← 0.0417"],
         "z2": ["<B>z₂</B> = w₂·a₁", "−0.747", "∂Loss/∂z₂", "= −0.148"],
         "loss": ["<B>Loss</B> = ½(a₂ − y*)²", "0.230"],
-        "w1": ["<B>w₁</B>", "∂Loss/∂w₁", "= 0.0417", "w₁ ← 0.479"],
+        "w1": ["<B>w₁</B>", "∂Loss/∂w₁", "= 0.0417", "w₁ ← 0.5 − 0.5·0.0417 = 0.4791"],
         "y": ["<B>y*</B>", "dashed"],
     }
     for head, texts in expected.items():
         statement = _statement(source, head)
         for text in texts:
             assert text in statement, (head, text)
-    assert "α = 0.500" in source
+    assert "α = 0.5" in source
     assert theme.forward in source and theme.gradient in source
     for node in seed:
         assert f"\t{node} [" in source
@@ -37,7 +37,7 @@ def test_same_input_same_bytes():
     a = render.to_digraph(engine.propagate(graph.seed_network(w1=0.3))).source
     b = render.to_digraph(engine.propagate(graph.seed_network(w1=0.3))).source
     assert a == b
-    assert io.pipe(a, "svg") == io.pipe(b, "svg")
+    assert runner.pipe(a, "svg") == runner.pipe(b, "svg")
 
 
 def test_themes_change_colours_not_structure(seed):
@@ -47,7 +47,7 @@ def test_themes_change_colours_not_structure(seed):
 
 
 def test_png_renders_and_shows_both_value_colours(seed):
-    png = io.pipe(render.to_digraph(seed, dpi=60), "png")
+    png = runner.pipe(render.to_digraph(seed, dpi=60).source, "png")
     image = Image.open(stdio.BytesIO(png)).convert("RGB")
     assert image.width > 600 and image.height > 100
     colours = {rgb for _, rgb in image.getcolors(maxcolors=1 << 24)}

@@ -101,8 +101,8 @@ def test_no_spec_can_run_code(payload, tmp_path, monkeypatch):
 
 def test_nested_expressions_make_readable_intermediates():
     g = engine.propagate(spec.loads(GOOD))
-    assert list(g) == ["x1", "w1", "b", "y", "mul1", "z", "a", "loss"]
-    assert g.nodes["mul1"]["label"] == "w₁·x₁" and g.nodes["mul1"].get("inline")
+    assert list(g) == ["x1", "w1", "b", "y", "n1", "z", "a", "loss"]
+    assert g.nodes["n1"]["label"] == "w₁·x₁" and g.nodes["n1"].get("inline")
     assert g.nodes["loss"]["kind"] == "loss" and g.graph["title"] == "neuron"
 
 
@@ -140,8 +140,11 @@ def test_spec_on_every_command(tmp_path):
             "tied-weights, two-input-neuron); did you mean 'chain'?",
         ),
         (["--layers", "3"], "Error: --layers goes with --example chain"),
-        (["--example", "chain", "--layers", "40"], "Error: --layers must be between 1 and 12, got 40"),
-        (["--example", "2-2-1", "--layers", "4"], "Error: --layers applies to the chain example only, not '2-2-1'"),
+        (
+            ["--example", "chain", "--layers", "40"],
+            "Error: Invalid value for '--layers': 40 is not in the range 1<=x<=12.",
+        ),
+        (["--example", "2-2-1", "--layers", "4"], "Error: --layers goes with --example chain"),
         (["--spec", "{bad}"], "Error: bad.toml: nodes.z: unknown name 'q'"),
     ],
 )

@@ -1,0 +1,13 @@
+"""The exercise's default numbers, in a module of their own so the command line can show them in
+`--help` without importing NetworkX."""
+
+EXERCISE = {
+    "x": 1.0,
+    "y": 1.0,
+    "w1": 0.5,
+    "w2": -1.2,
+    "g1": "sigmoid",
+    "g2": "sigmoid",
+    "loss": "quadratic",
+    "alpha": 0.5,
+}

@@ -1,0 +1,126 @@
+"""Files: output formats from extensions, and writes that leave nothing behind when they fail.
+
+Nothing is created before the input has been checked: `check_writable` only looks; folders are made
+when the finished bytes are written, and removed again if that write fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import NNError
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+DIAGRAM_FORMATS = ("png", "svg", "pdf", "dot")
+
+
+def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
+    """The format named by the path's extension, checked against what the command can write."""
+    if not str(path).strip():
+        raise NNError("the output path is empty; give a file name such as network.png")
+    if Path(path).is_dir():
+        raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        raise NNError(
+            f"cannot tell the format of {str(path)!r} (use one of the extensions: "
+            f"{', '.join('.' + a for a in allowed)})"
+        )
+    return suffix
+
+
+def _existing_ancestor(path: Path) -> Path:
+    for parent in path.absolute().parents:
+        if parent.exists():
+            return parent
+    return Path("/")
+
+
+def check_writable(path: str | Path, what: str = "file") -> Path:
+    """Fail before any work is done if `path` cannot become a file (or folder); creates nothing."""
+    path = Path(path)
+    if not str(path).strip():
+        raise NNError(f"the output {what} path is empty; give a name")
+    if what == "file" and path.is_dir():
+        raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
+    if what == "folder" and path.exists() and not path.is_dir():
+        raise NNError(f"{str(path)!r} is a file; give a folder")
+    base = path if path.is_dir() else _existing_ancestor(path)
+    if not base.is_dir():
+        raise NNError(f"cannot create {str(path)!r}: {str(base)!r} is not a folder; choose another path")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise NNError(f"cannot write to {str(base)!r} (permission denied); choose another path")
+    return path
+
+
+def _make_parents(path: Path) -> list[Path]:
+    """Create the missing folders above `path`; return them, outermost first, for undoing."""
+    missing = [p for p in reversed(path.absolute().parents) if not p.exists()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _remove_folders(missing)
+        raise NNError(f"cannot create the folder for {str(path)!r} ({err.strerror}); choose another path") from err
+    return missing
+
+
+def _remove_folders(created: list[Path]) -> None:
+    for folder in reversed(created):
+        with contextlib.suppress(OSError):  # not empty after all: someone else's file is in it
+            folder.rmdir()
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> Path:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file, and a
+    failed write leaves neither the file nor any folder it had to create."""
+    path = check_writable(path)
+    payload = data.encode() if isinstance(data, str) else data
+    created = _make_parents(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; give the usual permissions
+        os.replace(tmp, path)
+    except OSError as err:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        _remove_folders(created)
+        raise NNError(f"cannot write {str(path)!r} ({err.strerror}); choose another path") from err
+    return path
+
+
+def write_folder(folder: str | Path, contents: dict[str, bytes]) -> list[Path]:
+    """Write several files into `folder` as one: a new folder is filled under a temporary name and
+    renamed when complete; into an existing folder, files written before a failure are removed."""
+    folder = check_writable(folder, "folder")
+    if folder.is_dir():
+        written: list[Path] = []
+        try:
+            for name, data in contents.items():
+                written.append(write_atomic(folder / name, data))
+        except NNError:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        return written
+    created = _make_parents(folder)
+    staging = None
+    try:
+        staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+        for name, data in contents.items():
+            (staging / name).write_bytes(data)
+        os.chmod(staging, 0o777 & ~_UMASK)
+        os.rename(staging, folder)
+    except OSError as err:
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
+        _remove_folders(created)
+        raise NNError(f"cannot write the folder {str(folder)!r} ({err.strerror}); choose another path") from err
+    return [folder / name for name in contents]

@@ -1,0 +1,21 @@
+"""A PDF deck: one rendered vector frame per page."""
+
+from __future__ import annotations
+
+import io
+
+FIXED_DATE = "D:20000101000000Z"  # the same bytes for the same input, whenever it is made
+
+
+def pdf_deck(pdfs: list[bytes]) -> bytes:
+    """One PDF, one frame per page, pages kept as Graphviz's vector output."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for data in pdfs:
+        for page in PdfReader(io.BytesIO(data)).pages:
+            writer.add_page(page)
+    writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": FIXED_DATE, "/ModDate": FIXED_DATE})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,45 @@
+"""The one place the Graphviz program runs: a graph on stdin, or a batch of files side by side.
+
+Failures become `NNError`s whose text carries Graphviz's own last complaint, so the command line
+shows one `Error:` line and nothing else.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .errors import GraphvizMissing, NNError
+
+INSTALL_HINT = "install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)"
+PROGRAM = "dot"
+
+
+def _run(arguments: list[str], stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run([PROGRAM, *arguments], input=stdin, capture_output=True, check=False)
+    except FileNotFoundError as err:
+        raise GraphvizMissing(f"the Graphviz program {PROGRAM!r} was not found; {INSTALL_HINT}") from err
+    except OSError as err:
+        raise NNError(f"cannot run the Graphviz program {PROGRAM!r} ({err.strerror or err})") from err
+    if done.returncode != 0:
+        raise NNError(f"Graphviz failed: {_complaint(done.stderr, done.returncode)}")
+    return done.stdout
+
+
+def _complaint(stderr: bytes, code: int) -> str:
+    """Graphviz's last non-empty stderr line, folded to one line and kept short."""
+    lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+    if not lines:
+        return f"the program exited with status {code}" if code > 0 else f"the program was killed (signal {-code})"
+    return " ".join(lines[-1].split())[:300]
+
+
+def pipe(source: str, fmt: str) -> bytes:
+    """Lay out and draw DOT text, returning the bytes of `fmt` (png, svg, pdf, json, ...)."""
+    return _run([f"-T{fmt}"], source.encode("utf-8"))
+
+
+def render_files(files: list[Path], fmt: str) -> None:
+    """`dot -Tfmt -O` on several files in one process: `frame.dot` gains `frame.dot.fmt` beside it."""
+    _run([f"-T{fmt}", "-O", *map(str, files)])
