@@ -58,43 +58,56 @@ def _node_style(kind: str, theme: style.Theme) -> dict[str, str]:
     return base[kind]
 
 
+BLANK = "_______"  # a line to write a number on
+
+
 def _revealed(known: bool, text: str, hidden: str | None, colour: str, theme: style.Theme, **font) -> str:
-    """`text` in its colour once a frame has reached it; before that `hidden` (or the same text) muted."""
+    """`text` in its colour once a frame has reached it; before that `hidden` (or the same text) muted.
+    On a worksheet (`hidden` given as a blank) the line to write on is drawn in the text colour."""
     if known:
         return _font(text, colour, **font)
+    if hidden is not None and BLANK in hidden:
+        return _font(hidden, theme.text, **font)
     return _font(text if hidden is None else hidden, theme.muted, **font)
+
+
+def _hidden(shown: Reveal, placeholder: str) -> str:
+    """What stands for a number not known yet: `?` in a frame, a line to write on in a worksheet."""
+    return placeholder.replace("?", BLANK) if shown.blanks else placeholder
 
 
 def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal) -> str:
     t = texts.nodes[node]
     header = f"<B>{escape(t.name)}</B>" + (escape(f" = {t.formula}") if t.formula else "")
     rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
-    rows.append(_revealed(node in shown.values, t.value, "?", theme.forward, theme, bold=True))
+    rows.append(_revealed(node in shown.values, t.value, _hidden(shown, "?"), theme.forward, theme, bold=True))
     if shown.gradients and t.grad is not None and node != texts.out:
         # ∂Loss/∂node and its number on two rows: the node stays narrow, so the graph fits a slide.
         done, so_far = node in shown.grads, shown.partial.get(node, 0)
-        rows.append(_revealed(done or so_far > 0, t.grad_symbol, None, theme.gradient, theme))
+        rows.append(_revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme))
         if not done and so_far and t.running:
             running = f"= {t.running[so_far - 1]} + …   ({so_far} of {len(t.running)} added)"
             rows.append(_font(running, theme.gradient, bold=True))
         else:
-            rows.append(_revealed(done, f"= {t.grad}", "= ?", theme.gradient, theme, bold=True))
+            rows.append(_revealed(done, f"= {t.grad}", _hidden(shown, "= ?"), theme.gradient, theme, bold=True))
         if t.update_step is not None:
-            rows.append(_revealed(node in shown.updated, f"{t.name} ← {t.update_step}", f"{t.name} ← ?", theme.text,
-                                  theme, size=SMALL))  # fmt: skip
+            new, hidden = f"{t.name} ← {t.update_step}", _hidden(shown, f"{t.name} ← ?")
+            rows.append(_revealed(node in shown.updated, new, hidden, theme.text, theme, size=SMALL))
     return _table(rows)
 
 
 def _edge_label(texts: Texts, u: str, v: str, theme: style.Theme, shown: Reveal) -> str:
     t = texts.edges[u, v]
-    rows = [_revealed((u, v) in shown.forward_edges, f"→ {t.value}", "→ ?", theme.forward, theme, bold=True)]
+    rows = [
+        _revealed((u, v) in shown.forward_edges, f"→ {t.value}", _hidden(shown, "→ ?"), theme.forward, theme, bold=True)
+    ]
     if shown.gradients and t.grad is not None:
         backward = (u, v) in shown.backward_edges
         head = t.local_symbol + (f" = {t.local_formula}" if t.local_formula else "")
         # The local derivative's formula and its number on two rows keep the graph narrow.
-        rows.append(_revealed(backward, head, None, theme.local, theme, size=SMALL))
-        rows.append(_revealed(backward, f"= {t.local}", "= ?", theme.local, theme, size=SMALL))
-        rows.append(_revealed(backward, f"← {t.grad}", "← ?", theme.gradient, theme, bold=True))
+        rows.append(_revealed(backward or shown.blanks, head, None, theme.local, theme, size=SMALL))
+        rows.append(_revealed(backward, f"= {t.local}", _hidden(shown, "= ?"), theme.local, theme, size=SMALL))
+        rows.append(_revealed(backward, f"← {t.grad}", _hidden(shown, "← ?"), theme.gradient, theme, bold=True))
     return _table(rows)
 
 

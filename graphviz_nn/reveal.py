@@ -24,6 +24,14 @@ class Reveal:
     updated: set[str] = field(default_factory=set)
     current: Step | None = None
     gradients: bool = True  # False in a forward-only sequence: no gradient rows, no gradient legend
+    blanks: bool = False  # what is not shown becomes a line to write on (worksheets), not a muted `?`
+
+    @classmethod
+    def given(cls, texts: Texts) -> Reveal:
+        """Only what a worksheet gives: the leaves' values; everything else a blank to fill in."""
+        g = texts.graph
+        leaves = {n for n in g if "op" not in g.nodes[n]}
+        return cls(values=leaves, forward_edges={(u, v) for u, v in g.edges if u in leaves}, blanks=True)
 
     @classmethod
     def everything(cls, texts: Texts) -> Reveal:
