@@ -48,6 +48,7 @@ class Frames:
     dpi: float
     pad: tuple[float, float]  # inches, left/right and top/bottom
     size: tuple[int, int] | None
+    drawn_captions: bool = True  # False: a deck sets the caption as its own text beside the picture
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -68,7 +69,14 @@ class Frames:
         72 dpi with no page margin, so a PDF page has the same proportions as the PNG."""
         dpi = self.dpi if fmt in RASTER else 72
         dot = render.to_digraph(
-            self.graph, self.theme, self.shown(i), self.caption(i), self.layout, dpi, f"frame{i:03d}", self.texts
+            self.graph,
+            self.theme,
+            self.shown(i),
+            self.caption(i) if self.drawn_captions else None,
+            self.layout,
+            dpi,
+            f"frame{i:03d}",
+            self.texts,
         )
         dot.attr(pad=f"{self.pad[0]:.4f},{self.pad[1]:.4f}", margin="0")
         return dot.source
@@ -82,8 +90,10 @@ def prepare(
     dpi: float | None = None,
     digits: int = notation.DIGITS,
     targets: bool = False,
+    captions: bool = True,
 ) -> Frames:
-    """Texts, steps, one layout and the canvas for a propagated graph."""
+    """Texts, steps, one layout and the canvas for a propagated graph. `captions=False` draws the
+    frames without their caption lines (the legend stays), for decks that set the caption as text."""
     if graph.number_of_nodes() > MAX_FRAME_NODES:
         raise NNError(
             f"the graph has {graph.number_of_nodes()} nodes; frames are limited to {MAX_FRAME_NODES} "
@@ -94,11 +104,12 @@ def prepare(
     texts = Texts(graph, digits, targets=targets)
     sequence = steps.sequence(texts, phase)
     gradients = any(s.kind != "forward" for s in sequence)
-    pinned = layout.pin(texts, chosen, [[s.counter.capitalize(), *s.lines] for s in sequence], gradients)
+    lines = [[s.counter.capitalize(), *s.lines] for s in sequence] if captions else [[]]
+    pinned = layout.pin(texts, chosen, lines, gradients)
     pad = 0.3
     if pixels is None:
-        return Frames(texts, sequence, pinned, chosen, dpi or DEFAULT_DPI, (pad, pad), None)
-    frames = Frames(texts, sequence, pinned, chosen, 72, (0, 0), pixels)
+        return Frames(texts, sequence, pinned, chosen, dpi or DEFAULT_DPI, (pad, pad), None, captions)
+    frames = Frames(texts, sequence, pinned, chosen, 72, (0, 0), pixels, captions)
     # The drawn box can exceed the pinned one slightly (a double outline sits outside its node), so
     # ask Graphviz for the real box once, then scale to fit and pad the short side to centre it.
     _, _, width, height = (float(v) for v in json.loads(runner.pipe(frames.source(0), "json"))["bb"].split(","))
@@ -130,7 +141,9 @@ def render_all(
             for batch, _ in zip(batches, pool.map(lambda b: runner.render_files(b, fmt), batches), strict=True):
                 if progress:
                     progress(len(batch))
-        outputs = [Path(f"{f}.{fmt}").read_bytes() for f in files]
+        # `dot -O` names a renderer-qualified format backwards: -Tsvg:cairo writes frame.dot.cairo.svg
+        suffix = ".".join(reversed(fmt.split(":")))
+        outputs = [Path(f"{f}.{suffix}").read_bytes() for f in files]
     if fmt == "png" and frames.size:
         outputs = [_exact_canvas(png, frames.size) for png in outputs]
     return outputs
