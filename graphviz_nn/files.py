@@ -22,7 +22,7 @@ DIAGRAM_FORMATS = ("png", "svg", "pdf", "dot")
 def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
     """The format named by the path's extension, checked against what the command can write."""
     if not str(path).strip():
-        raise NNError("the output path is empty; give a file name such as network.png")
+        raise NNError(f"the output path is empty; give a file name such as out.{allowed[0]}")
     if Path(path).is_dir():
         raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
     suffix = Path(path).suffix.lower().lstrip(".")
@@ -43,9 +43,9 @@ def _existing_ancestor(path: Path) -> Path:
 
 def check_writable(path: str | Path, what: str = "file") -> Path:
     """Fail before any work is done if `path` cannot become a file (or folder); creates nothing."""
-    path = Path(path)
-    if not str(path).strip():
+    if not str(path).strip():  # before Path(): Path("") is ".", the current folder
         raise NNError(f"the output {what} path is empty; give a name")
+    path = Path(path)
     if what == "file" and path.is_dir():
         raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
     if what == "folder" and path.exists() and not path.is_dir():
@@ -88,11 +88,13 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
             handle.write(payload)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; give the usual permissions
         os.replace(tmp, path)
-    except OSError as err:
+    except BaseException as err:  # an interrupt too: leave nothing half-written behind
         if tmp:
             Path(tmp).unlink(missing_ok=True)
         _remove_folders(created)
-        raise NNError(f"cannot write {str(path)!r} ({err.strerror}); choose another path") from err
+        if isinstance(err, OSError):
+            raise NNError(f"cannot write {str(path)!r} ({err.strerror}); choose another path") from err
+        raise
     return path
 
 
@@ -105,7 +107,7 @@ def write_folder(folder: str | Path, contents: dict[str, bytes]) -> list[Path]:
         try:
             for name, data in contents.items():
                 written.append(write_atomic(folder / name, data))
-        except NNError:
+        except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
@@ -118,9 +120,11 @@ def write_folder(folder: str | Path, contents: dict[str, bytes]) -> list[Path]:
             (staging / name).write_bytes(data)
         os.chmod(staging, 0o777 & ~_UMASK)
         os.rename(staging, folder)
-    except OSError as err:
+    except BaseException as err:
         if staging:
             shutil.rmtree(staging, ignore_errors=True)
         _remove_folders(created)
-        raise NNError(f"cannot write the folder {str(folder)!r} ({err.strerror}); choose another path") from err
+        if isinstance(err, OSError):
+            raise NNError(f"cannot write the folder {str(folder)!r} ({err.strerror}); choose another path") from err
+        raise
     return [folder / name for name in contents]

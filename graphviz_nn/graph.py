@@ -64,9 +64,13 @@ def finite(value: object, name: str) -> float:
     """A real, finite number or a clear error naming `name`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise NNError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond a double's range
+        raise NNError(f"{name} is too large for a double (the largest is about 1.8e308)") from None
+    if not math.isfinite(number):
         raise NNError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    return number
 
 
 def _check_new(graph: nx.DiGraph, node_id: str) -> None:

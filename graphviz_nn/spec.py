@@ -13,60 +13,88 @@ whitelist (never `eval`, never SymPy's string parser), so no spec file can make 
 
 from __future__ import annotations
 
+import keyword
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 
 from . import expr, forms, graph, ops
 from .defaults import EXERCISE as DEFAULTS
-from .errors import NNError
+from .errors import NNError, unknown
 
 SECTIONS = {"inputs": "input", "parameters": "parameter", "targets": "target", "target": "target"}
 TOP_LEVEL = {"title", "alpha", "output", "nodes", *SECTIONS}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RESERVED = {*ops.CALLABLE, "alpha", "Heaviside"}
+MAX_BYTES = 1_000_000  # a spec is a page of text; more is a wrong path (/dev/zero, a data file)
 
 
 def load(path: str | Path) -> graph.ComputationGraph:
     """Read and build a spec file (not yet propagated)."""
-    path = Path(path)
+    return loads(read(path), Path(path).name)
+
+
+def read(path: str | Path) -> str:
+    """The text of a spec file: a regular file of at most MAX_BYTES of UTF-8 (a byte-order mark is
+    fine). Opened without blocking and checked before reading, so a FIFO or /dev/zero cannot hang it."""
+    shown = repr(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise NNError(f"spec file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise NNError(f"cannot read spec file {str(path)!r} ({err})") from err
-    return loads(text, path.name)
+        raise NNError(f"spec file {shown} does not exist") from None
+    except OSError as err:
+        raise NNError(f"cannot read spec file {shown} ({err.strerror})") from err
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise NNError(f"spec file {shown} is a folder; give a .toml file")
+        if not stat.S_ISREG(mode):
+            raise NNError(f"spec file {shown} is not a regular file (a device or a pipe); give a .toml file")
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as err:
+            raise NNError(f"cannot read spec file {shown} ({err.strerror})") from err
+    if len(data) > MAX_BYTES:
+        raise NNError(f"spec file {shown} is larger than {MAX_BYTES // 1_000_000} MB; a spec is a short text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise NNError(f"spec file {shown} is not UTF-8 text (byte {err.start} cannot be read)") from err
 
 
 def loads(text: str, name: str = "spec") -> graph.ComputationGraph:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as err:
         raise NNError(f"{name} is not valid TOML: {err}") from err
+    except ValueError as err:  # an integer of thousands of digits: Python refuses to convert it
+        raise NNError(f"{name} is not a usable spec: {err}") from err
+    except RecursionError:
+        raise NNError(f"{name} is not a usable spec: its arrays or tables are nested too deeply") from None
     return from_dict(data, name)
 
 
 def from_dict(data: dict, name: str = "spec") -> graph.ComputationGraph:
     """A graph from a parsed spec; every error names the key at fault."""
+    if not isinstance(data, dict):
+        raise NNError(f"{name}: a spec is a table of keys, got {expr.quoted(data)}")
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
         raise NNError(f"{name}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(TOP_LEVEL))})")
     title = data.get("title", "")
     if not isinstance(title, str):
         raise NNError(f"{name}: title must be a string")
+    if not title.isprintable():
+        raise NNError(f"{name}: the title must be one line of printable text, got {title!r}")
     g = graph.new_graph(title, graph.finite(data.get("alpha", DEFAULTS["alpha"]), f"{name}: alpha"))
     for section, kind in SECTIONS.items():
         for key, value in _table(data, section, name).items():
             _new_name(g, key, f"{name}: {section}.{key}")
             graph.add_leaf(g, key, kind, graph.finite(value, f"{name}: {section}.{key}"))
     nodes = _table(data, "nodes", name)
-    output = data.get("output", "loss")
-    if not isinstance(output, str) or output not in nodes:
-        raise NNError(
-            f'{name}: no loss node: add `loss = "quadratic(a, y)"` (or any expression) under [nodes], '
-            'or name the output node with `output = "..."`'
-        )
+    output = _output(data, nodes, name)
     names = graph.AutoNames(
         [k for section in (*SECTIONS, "nodes") for k in _table(data, section, name)]
     )  # every user name, read before any automatic one is chosen
@@ -74,7 +102,7 @@ def from_dict(data: dict, name: str = "spec") -> graph.ComputationGraph:
         where = f"{name}: nodes.{key}"
         _new_name(g, key, where)
         if not isinstance(text, str):
-            raise NNError(f'{where}: expected an expression in quotes, such as "w1 * x", got {text!r}')
+            raise NNError(f'{where}: expected an expression in quotes, such as "w1 * x", got {expr.quoted(text)}')
         try:
             tree = expr.fold(expr.parse(text))
             ahead = sorted(n for n in expr.names(tree) if n in nodes and n not in g)
@@ -101,18 +129,45 @@ def _table(data: dict, section: str, name: str) -> dict:
     return table
 
 
+def _output(data: dict, nodes: dict, name: str) -> str:
+    """The output node: `loss`, or the node named by `output = "..."`, which must be under [nodes]."""
+    if "output" not in data:
+        if "loss" not in nodes:
+            misplaced = " (`output = ...` under [nodes] makes a node; put it before the first [section])"
+            raise NNError(
+                f'{name}: no loss node: add `loss = "quadratic(a, y)"` (or any expression) under [nodes], '
+                f'or name the output node with `output = "..."`{misplaced if "output" in nodes else ""}'
+            )
+        return "loss"
+    output = data["output"]
+    if not isinstance(output, str):
+        raise NNError(f"{name}: output must be the name of a node in quotes, got {output!r}")
+    if output not in nodes:
+        choices = f"choose from: {_listed(nodes)}" if nodes else "[nodes] is empty"
+        raise NNError(f"{name}: output {output!r} is not a node under [nodes] ({choices})")
+    return output
+
+
+def _listed(names, limit: int = 12) -> str:
+    names = list(names)
+    return ", ".join(names[:limit]) + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
 def _new_name(g: graph.ComputationGraph, key: str, where: str) -> None:
-    if not IDENTIFIER.fullmatch(key) or key in RESERVED:
-        raise NNError(f"{where}: {key!r} cannot be a name (use letters, digits and _, not an operation's name)")
+    if not IDENTIFIER.fullmatch(key):
+        raise NNError(f"{where}: {key!r} cannot be a name (start with a letter or _, then letters, digits and _)")
+    if key == "alpha":
+        raise NNError(f"{where}: alpha is the step size, not a name; put `alpha = ...` before the first [section]")
+    if key in RESERVED or keyword.iskeyword(key):
+        what = "a Python keyword" if keyword.iskeyword(key) else "the name of an operation"
+        raise NNError(f"{where}: {key!r} cannot be a name: it is {what}; choose another name")
     if key in g:
         raise NNError(f"{where}: duplicate id {key!r}")
 
 
 def _node(g, tree: expr.Expr, key: str | None, kind: str, names: graph.AutoNames) -> str:
-    """Add the node(s) computing `tree`; the outermost one gets `key`, intermediates automatic names."""
-
-    def new_id(op_name: str) -> str:
-        return key if key is not None else names()
+    """Add the node(s) computing `tree`; the outermost one gets `key`, intermediates automatic names.
+    Children come first, so ids follow creation order, as `Value` does."""
 
     def child(sub: expr.Expr) -> str:
         return _node(g, sub, None, "operation", names)
@@ -120,37 +175,51 @@ def _node(g, tree: expr.Expr, key: str | None, kind: str, names: graph.AutoNames
     match tree:
         case expr.Name(id=name):
             if name not in g:
-                known = ", ".join(g) or "none yet"
-                raise NNError(f"unknown name {name!r} (names defined above: {known})")
+                raise NNError(f"unknown name {name!r} (names defined above: {_listed(g) or 'none yet'})")
             if key is not None:
-                raise NNError(f'{name!r} alone computes nothing; write an operation, such as "1 * {name}"')
+                raise NNError(f'{name!r} alone computes nothing; write an operation on it, such as "identity({name})"')
             return name
         case expr.Num():
             raise NNError("a node must compute something from other nodes; put constants under [inputs]")
-        # Children first: ids then follow creation order, as `Value` does.
         case expr.Neg(operand=inner):
             inputs = [child(inner)]
-            return graph.add_op(g, new_id("neg"), "neg", inputs, kind=kind)
+            return graph.add_op(g, key or names(), "neg", inputs, kind=kind)
         case expr.Call(func=func, args=args):
             if func not in ops.CALLABLE:
-                raise NNError(f"unknown operation {func!r} (choose from: {', '.join(ops.CALLABLE)})")
+                raise unknown("operation", func, ops.CALLABLE)
             op = ops.OPS[func]
             if len(args) != op.arity:
                 raise NNError(f"{func} takes {op.arity} argument(s), got {len(args)}")
             inputs = [child(a) for a in args]
-            return graph.add_op(g, new_id(func), func, inputs, kind=kind)
-        case expr.BinOp(op=symbol, left=left, right=right):
-            side = "right" if isinstance(right, expr.Num) else "left" if isinstance(left, expr.Num) else None
-            op_name = ops.ARITHMETIC.get((symbol, side))
-            if op_name is None:
-                raise NNError("** needs a number as exponent" if symbol == "**" else f"{symbol} is not supported")
-            if side is None:
-                inputs = [child(left), child(right)]
-                return graph.add_op(g, new_id(op_name), op_name, inputs, kind=kind)
-            const, operand = (right, left) if side == "right" else (left, right)
-            inputs = [child(operand)]
-            return graph.add_op(g, new_id(op_name), op_name, inputs, const.value, kind=kind)
+            return graph.add_op(g, key or names(), func, inputs, kind=kind)
+        case expr.BinOp():
+            # A chain `a + b + c + ...` is nested to the left: walk it in a loop, bottom first.
+            bottom, links = expr.spine(tree)
+            left = bottom if isinstance(bottom, expr.Num) else child(bottom)
+            for link in reversed(links):
+                top = link is tree
+                left = _binop(g, link, left, key if top else None, kind if top else "operation", names, child)
+            return left
     raise NNError(f"cannot build a node from {tree!r}")
+
+
+def _binop(g, link: expr.BinOp, left: str | expr.Num, key: str | None, kind: str, names, child) -> str:
+    """One link `left op right` of a chain; `left` is a node id, or a number at the chain's bottom."""
+    right = link.right
+    if isinstance(left, expr.Num) and isinstance(right, expr.Num):  # fold found no finite real value
+        raise NNError(f"{left.value:g} {link.op} {right.value:g} is not a finite real number")
+    side = "right" if isinstance(right, expr.Num) else "left" if isinstance(left, expr.Num) else None
+    op_name = ops.ARITHMETIC.get((link.op, side))
+    if op_name is None:
+        if link.op == "**":
+            raise NNError("** needs a number as exponent; for u ** v with u > 0, write exp(v * log(u))")
+        raise NNError(f"{link.op} is not supported")
+    if side is None:
+        inputs = [left, child(right)]
+        return graph.add_op(g, key or names(), op_name, inputs, kind=kind)
+    const, operand = (right, left) if side == "right" else (left, right)
+    inputs = [operand if isinstance(operand, str) else child(operand)]
+    return graph.add_op(g, key or names(), op_name, inputs, const.value, kind=kind)
 
 
 def dumps(data: dict, comment: str = "") -> str:

@@ -9,6 +9,8 @@ is built), linear in the number of nodes and without recursion.
 from __future__ import annotations
 
 import itertools
+import math
+import numbers
 import operator
 
 from . import engine, forms, graph, ops
@@ -24,9 +26,18 @@ class Value:
 
     def __init__(self, data: float, label: str | None = None, kind: str = "input"):
         if type(data) is not float:  # the common case first: building big expressions is the hot path
-            if isinstance(data, bool) or not isinstance(data, int | float):
+            if isinstance(data, bool) or not isinstance(data, numbers.Real):
                 raise TypeError(f"Value needs a number, got {data!r}")
-            data = float(data)
+            try:
+                data = float(data)
+            except OverflowError:
+                raise NNError("Value needs a number a double can hold (at most about 1.8e308)") from None
+        if not math.isfinite(data):
+            raise NNError(f"Value needs a finite number, got {data!r}")
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"a Value's label must be a string, got {label!r}")
+        if kind not in graph.LEAF_KINDS:
+            raise NNError(f"a Value's kind is one of {', '.join(graph.LEAF_KINDS)}, got {kind!r}")
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -45,8 +56,6 @@ class Value:
             return _result(ops.OPS[ops.ARITHMETIC[symbol, None]], pair, (pair[0].data, pair[1].data))
         if isinstance(other, bool) or not isinstance(other, int | float):
             return NotImplemented
-        if symbol == "**" and side == "left":
-            return NotImplemented  # number ** Value: use .exp() and .log()
         return _result(ops.OPS[ops.ARITHMETIC[symbol, side]], (self,), (self.data, float(other)))
 
     # Value with Value, the hot path of big expressions, skips the table lookups above.
@@ -79,9 +88,18 @@ class Value:
         return self._arith("/", other, "left")
 
     def __pow__(self, other):
-        if isinstance(other, Value):
-            raise TypeError("only number exponents are supported, as in micrograd (use .exp() and .log())")
+        if type(other) is Value:  # u ** v = exp(v·log u): defined, with its gradient, for u > 0
+            if self.data <= 0:
+                raise NNError(f"Value ** Value needs a positive base (it is exp(v·log u)), got {self.data!r}")
+            return (other * self.log()).exp()
         return self._arith("**", other, "right")
+
+    def __rpow__(self, other):
+        if isinstance(other, bool) or not isinstance(other, int | float):
+            return NotImplemented
+        if not other > 0:
+            raise NNError(f"number ** Value needs a positive number (it is exp(v·log b)), got {other!r}")
+        return (self * math.log(other)).exp()
 
     def __neg__(self):
         return _result(ops.OPS["neg"], (self,), (self.data,))
@@ -125,6 +143,8 @@ def _result(op: ops.Op, inputs: tuple[Value, ...], args: tuple[float, ...]) -> V
     """A computed Value; `args` (input values, then any folded constant) are kept for its partials."""
     v = object.__new__(Value)
     v.data = op.forward(*args)
+    if not math.isfinite(v.data):  # refused where it is made, as trace would refuse it later
+        raise NNError(f"{op.name} of {', '.join(f'{a:.6g}' for a in args)} overflows a double ({v.data})")
     v.grad, v.label, v.kind = 0.0, None, "operation"
     v._op, v._inputs, v._args = op, inputs, args
     v._serial = next(_serial)
@@ -151,36 +171,58 @@ def _identifier(label: str) -> str:
     return text if not text[0].isdigit() else f"v{text}"
 
 
+def _user_ids(values: list[Value]) -> dict[int, str]:
+    """Ids for labelled values: a label that is already an identifier keeps it (its first use does);
+    the others become identifiers, with `_2`, `_3` added where that name is taken."""
+    labelled = [v for v in values if v.label]
+    for v in labelled:
+        if not isinstance(v.label, str):
+            raise TypeError(f"a Value's label must be a string, got {v.label!r}")
+    ids: dict[int, str] = {}
+    taken: set[str] = set()
+    for v in labelled:
+        if v.label == _identifier(v.label) and v.label not in taken:
+            ids[id(v)] = v.label
+            taken.add(v.label)
+    for v in labelled:
+        if id(v) not in ids:
+            base = _identifier(v.label)
+            candidates = itertools.chain([base], (f"{base}_{k}" for k in itertools.count(2)))
+            ids[id(v)] = next(n for n in candidates if n not in taken)
+            taken.add(ids[id(v)])
+    return ids
+
+
 def _label(label: str | None, kind: str) -> str | None:
     """A user's label as the diagram writes it: trailing digits subscripted (wh21 → wh₂₁), control
-    characters shown as visible escapes rather than breaking a line or a file."""
+    characters shown as their visible symbols (␊ for a line break), any other unprintable character
+    as �, so no label can break a line, a DOT file or an SVG (XML refuses control characters)."""
     if label is None:
         return None
-    visible = "".join(c if c.isprintable() else repr(c)[1:-1] for c in label)
-    return label_for(visible, kind)
+    return label_for("".join(c if c.isprintable() else _visible(c) for c in label), kind)
+
+
+def _visible(c: str) -> str:
+    code = ord(c)
+    return chr(0x2400 + code) if code < 0x20 else "␡" if code == 0x7F else "\ufffd"
 
 
 def trace(root: Value, alpha: float = DEFAULTS["alpha"], title: str = "") -> graph.ComputationGraph:
     """The graph behind `root`, propagated: ids from labels, else op name and creation order."""
-    values = sorted(_topological(root), key=lambda v: v._serial)
+    if not isinstance(root, Value):
+        raise TypeError(f"trace needs a Value, got {type(root).__name__}")
+    values = _topological(root)
     if root._op is None:
         raise NNError("trace needs a value computed from others, not a bare leaf")
     g = graph.new_graph(title, alpha)
-    ids: dict[int, str] = {}
-    taken: set[str] = set()
-    for v in values:  # user labels first, so automatic names can avoid all of them
-        if v.label:
-            base = _identifier(v.label)
-            candidates = itertools.chain([base], (f"{base}_{k}" for k in itertools.count(2)))
-            node_id = next(n for n in candidates if n not in taken)
-            ids[id(v)] = node_id
-            taken.add(node_id)
-    names = graph.AutoNames(taken)
+    ids = _user_ids(values)
+    names = graph.AutoNames(ids.values())  # after every user label, so no automatic name takes one
     for v in values:
         node_id = ids[id(v)] if id(v) in ids else ids.setdefault(id(v), names())
         if v._op is None:
-            kind = v.kind if v.kind in graph.LEAF_KINDS else "input"
-            graph.add_leaf(g, node_id, kind, v.data, label=_label(v.label, kind))
+            if v.kind not in graph.LEAF_KINDS:  # set after creation: refuse rather than guess
+                raise NNError(f"{node_id}: a Value's kind is one of {', '.join(graph.LEAF_KINDS)}, got {v.kind!r}")
+            graph.add_leaf(g, node_id, v.kind, v.data, label=_label(v.label, v.kind))
         else:
             const = v._args[-1] if v._op.has_const else None
             graph.add_op(

@@ -110,10 +110,12 @@ def test_deep_graphs_need_no_recursion():
 
 
 def test_bad_uses_fail_clearly():
-    with pytest.raises(TypeError, match="only number exponents"):
-        Value(2.0) ** Value(3.0)
+    with pytest.raises(graphviz_nn.errors.NNError, match="needs a positive base"):
+        Value(-2.0) ** Value(3.0)
+    with pytest.raises(graphviz_nn.errors.NNError, match="needs a positive number"):
+        0 ** Value(3.0)
     with pytest.raises(TypeError):
-        2 ** Value(3.0)
+        "2" ** Value(3.0)
     with pytest.raises(TypeError, match="needs a number"):
         Value("3")
     with pytest.raises(graphviz_nn.errors.NNError, match="bare leaf"):
