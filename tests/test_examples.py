@@ -1,15 +1,29 @@
 import io as stdio
 import json
 import math
+import random
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from oracles import finite_differences
+from helpers import close, finite_differences, parse
 from PIL import Image
-from test_symbolic import parse
 
-from graphviz_nn import answers, engine, examples, graph, notation, render, runner, spec, steps, symbolic
+from graphviz_nn import (
+    Value,
+    answers,
+    engine,
+    examples,
+    graph,
+    notation,
+    runner,
+    spec,
+    steps,
+    symbolic,
+    to_digraph,
+    trace,
+)
 from graphviz_nn.cli import main
 from graphviz_nn.texts import Texts
 
@@ -19,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("name", sorted(examples.EXAMPLES))
 def test_each_example_renders_and_agrees_with_finite_differences(name):
     g = engine.propagate(examples.load(name))
-    png = runner.pipe(render.to_digraph(g, dpi=40).source, "png")
+    png = runner.pipe(to_digraph(g, dpi=40).source, "png")
     assert Image.open(stdio.BytesIO(png)).width > 200
     leaves = [n for n in g if "op" not in g.nodes[n]]
     data = examples.get(name)
@@ -63,9 +77,17 @@ def test_derive_works_for_examples_and_agrees_with_the_engine(name):
 
 def test_fan_out_is_a_sum_in_the_diagram_the_frames_and_derive():
     g = engine.propagate(examples.load("tied-weights"))
+    # Closed forms of Loss = ½(σ(w·σ(w·x)) − y)²: one term per use of w, and their sum.
+    x, w, y = 1.0, 0.8, 1.0
+    a1 = 1 / (1 + math.exp(-w * x))
+    a2 = 1 / (1 + math.exp(-w * a1))
+    via_z2 = (a2 - y) * a2 * (1 - a2) * a1
+    via_z1 = (a2 - y) * a2 * (1 - a2) * w * a1 * (1 - a1) * x
+    assert [g.nodes[n]["value"] for n in ("x", "w", "y")] == [x, w, y]
+    assert close(g.edges["w", "z2"]["grad"], via_z2) and close(g.edges["w", "z1"]["grad"], via_z1)
+    assert close(g.nodes["w"]["grad"], via_z1 + via_z2)
     contributions = [g.edges["w", "z1"]["grad"], g.edges["w", "z2"]["grad"]]
-    assert g.nodes["w"]["grad"] == pytest.approx(sum(contributions))
-    source = render.to_digraph(g).source
+    source = to_digraph(g).source
     for c in contributions:
         assert f"← {notation.number(c)}" in source
     captions = [line for s in steps.sequence(Texts(g)) for line in s.lines]
@@ -86,9 +108,7 @@ def test_examples_command_lists_every_example():
 
 
 def test_a_large_traced_graph_renders():
-    from graphviz_nn import Value, trace
-
-    rng = __import__("random").Random(3)
+    rng = random.Random(3)
     xs = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(8)]
     layer = xs
     for _ in range(3):
@@ -101,8 +121,9 @@ def test_a_large_traced_graph_renders():
     out = sum(layer, Value(0.0))
     g = trace(out)
     assert g.number_of_nodes() > 500
-    svg = runner.pipe(render.to_digraph(g).source, "svg")
-    assert svg.count(b'class="node"') == g.number_of_nodes()
+    svg = runner.pipe(to_digraph(g).source, "svg").decode()
+    drawn = re.findall(r'class="node">\s*<title>([^<]*)</title>', svg)
+    assert sorted(n for n in drawn if not n.startswith(graph.INTERNAL)) == sorted(g)  # each node once
 
 
 def test_many_paths_are_written_node_by_node_as_backprop_runs():

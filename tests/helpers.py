@@ -1,0 +1,147 @@
+"""What the tests share: points and builders for the seed network, and oracles that share nothing with
+graphviz_nn's op table (SymPy written from scratch here, central finite differences).
+
+Fixtures live in conftest.py; everything a test imports comes from here.
+"""
+
+import functools
+import itertools
+import math
+
+import mpmath
+import sympy as sp
+
+from graphviz_nn import engine, graph, ops
+
+# -- points and builders ---------------------------------------------------------------------------
+
+# Inputs that keep a2 inside (0, 1) for every g2, so cross-entropy is defined for all combinations.
+SAFE = {"x": 1.0, "y": 1.0, "w1": 0.5, "w2": 0.4}
+COMBOS = list(itertools.product(ops.ACTIVATIONS, ops.ACTIVATIONS, ops.LOSSES))
+
+
+def safe_point(rng):
+    """A random point that also keeps a2 inside (0, 1): |z1| ≤ 0.6, so a1 < 1.04 and softplus(z2) < 1."""
+    return {
+        "x": rng.uniform(0.5, 1.0),
+        "y": rng.uniform(0.05, 0.95),
+        "w1": rng.uniform(0.2, 0.6),
+        "w2": rng.uniform(0.1, 0.4),
+    }
+
+
+def network(g1="sigmoid", g2="sigmoid", loss="quadratic", **values):
+    return engine.propagate(graph.seed_network(g1=g1, g2=g2, loss=loss, **{**SAFE, **values}))
+
+
+def close(a, b, rel=1e-9, abs_=1e-12):
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+# -- SymPy oracle of the seed network --------------------------------------------------------------
+
+# At a kink the slope is a convention: the left one, as the engine documents (relu′(0) = 0, and the
+# leaky slope at 0); a ReLU that outputs 0 makes the next z exactly 0, so the point is common.
+ELEMENTARY = {
+    "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
+    "tanh": sp.tanh,
+    "relu": lambda z: sp.Piecewise((z, z > 0), (0, True)),
+    "leaky_relu": lambda z: sp.Piecewise((z, z > 0), (z / 100, True)),
+    "identity": lambda z: z,
+    "softplus": lambda z: sp.log(1 + sp.exp(z)),
+}
+LOSS = {
+    "quadratic": lambda a, y: (a - y) ** 2 / 2,
+    "cross_entropy": lambda a, y: -(y * sp.log(a) + (1 - y) * sp.log(1 - a)),
+}
+X, Y, W1, W2 = sp.symbols("x y w1 w2", real=True)
+Z1, A1, Z2, A2 = sp.symbols("z1 a1 z2 a2", real=True)
+LEAVES = {"x": X, "y": Y, "w1": W1, "w2": W2}
+SEED_EDGES = [("x", "z1"), ("w1", "z1"), ("z1", "a1"), ("a1", "z2"), ("w2", "z2"), ("z2", "a2"), ("a2", "loss")]
+SEED_EDGES.append(("y", "loss"))
+
+
+def composed(g1, g2, loss):
+    """Loss(g2(w2·g1(w1·x)), y) and its forward values, as SymPy expressions of the leaves."""
+    z1 = W1 * X
+    a1 = ELEMENTARY[g1](z1)
+    z2 = W2 * a1
+    a2 = ELEMENTARY[g2](z2)
+    return {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "loss": LOSS[loss](a2, Y)}
+
+
+@functools.cache
+def seed_oracle(g1, g2, loss):
+    """Differentiate once per combination; the result evaluates at any point with 30-digit mpmath.
+
+    Returns point → (values, grads, locals): every node's value, ∂Loss/∂node for every node (the
+    leaves' by differentiating the whole composition, the others from the loss written as a function
+    of that node), and ∂v/∂u for every edge u → v.
+    """
+    f1, f2, lf = ELEMENTARY[g1], ELEMENTARY[g2], LOSS[loss]
+    values = composed(g1, g2, loss)
+    at = {Z1: values["z1"], A1: values["a1"], Z2: values["z2"], A2: values["a2"]}
+    grads = {leaf: sp.diff(values["loss"], s) for leaf, s in LEAVES.items()}
+    tails = {"z1": (Z1, lf(f2(W2 * f1(Z1)), Y)), "a1": (A1, lf(f2(W2 * A1), Y)), "z2": (Z2, lf(f2(Z2), Y))}
+    tails["a2"] = (A2, lf(A2, Y))
+    for name, (node, tail) in tails.items():
+        grads[name] = sp.diff(tail, node).subs(at)
+    grads["loss"] = sp.Integer(1)
+    local_forms = {
+        ("x", "z1"): sp.diff(W1 * X, X),
+        ("w1", "z1"): sp.diff(W1 * X, W1),
+        ("z1", "a1"): sp.diff(f1(Z1), Z1),
+        ("a1", "z2"): sp.diff(W2 * A1, A1),
+        ("w2", "z2"): sp.diff(W2 * A1, W2),
+        ("z2", "a2"): sp.diff(f2(Z2), Z2),
+        ("a2", "loss"): sp.diff(lf(A2, Y), A2),
+        ("y", "loss"): sp.diff(lf(A2, Y), Y),
+    }
+    locals_ = {edge: form.subs(at) for edge, form in local_forms.items()}
+    names = [*values, *grads, *locals_]
+    forms = [*values.values(), *grads.values(), *locals_.values()]
+    # a Piecewise may carry 1/0 in a branch the point never takes (log of a ReLU's 0): NaN if taken
+    evaluate = sp.lambdify([X, Y, W1, W2], [f.xreplace({sp.zoo: sp.nan}) for f in forms], modules="mpmath")
+    n_values, n_grads = len(values), len(grads)
+
+    def at_point(point):
+        with mpmath.workdps(30):
+            numbers = [float(v) for v in evaluate(*(mpmath.mpf(point[k]) for k in LEAVES))]
+        cut = (0, n_values, n_values + n_grads, len(names))
+        return tuple(dict(zip(names[i:j], numbers[i:j], strict=True)) for i, j in itertools.pairwise(cut))
+
+    return at_point
+
+
+# -- finite differences ----------------------------------------------------------------------------
+
+
+def finite_differences(build, leaves, h=1e-6):
+    """Central differences of the loss w.r.t. each leaf; build(**overrides) returns a graph."""
+    base = build()
+    out = graph.output(engine.propagate(base))
+    result = {}
+    for leaf in leaves:
+        v = base.nodes[leaf]["value"]
+        step = h * max(1.0, abs(v))
+        up, down = build(**{leaf: v + step}), build(**{leaf: v - step})
+        result[leaf] = (engine.propagate(up).nodes[out]["value"] - engine.propagate(down).nodes[out]["value"]) / (
+            2 * step
+        )
+    return result
+
+
+# -- reading derive's JSON back --------------------------------------------------------------------
+
+# Parsing our own JSON output back (never user input) with the function names the format promises.
+NAMES = {name: sp.Function(name) for name in ("sigmoid", "softplus", "relu", "leaky_relu")}
+NAMES.update(tanh=sp.tanh, exp=sp.exp, log=sp.log, Heaviside=sp.Heaviside, x=X, y=Y, w1=W1, w2=W2)
+
+
+def parse(text):
+    """derive's expression text as SymPy, its activations replaced by this module's definitions."""
+    expr = sp.sympify(text, locals=NAMES)
+    for name, fn in NAMES.items():
+        if isinstance(fn, sp.core.function.UndefinedFunction):
+            expr = expr.replace(fn, lambda z, name=name: ELEMENTARY[name](z))
+    return expr
