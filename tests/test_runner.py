@@ -1,0 +1,130 @@
+"""The one Graphviz runner: what it sends to `dot`, and every way `dot` can fail, with a mocked
+subprocess (as the graphviz package tests its own), then once for real and through the command line."""
+
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from graphviz_nn import runner
+from graphviz_nn.cli import main
+from graphviz_nn.errors import GraphvizMissing, NNError
+
+
+class FakeDot:
+    """Stands in for `subprocess.run`: records each call, then returns or raises `result`."""
+
+    def __init__(self):
+        self.calls, self.result = [], (0, b"drawn", b"")
+
+    def __call__(self, args, **kwargs):
+        self.calls.append((args, kwargs))
+        if isinstance(self.result, BaseException):
+            raise self.result
+        return subprocess.CompletedProcess(args, *self.result)
+
+
+@pytest.fixture
+def dot(monkeypatch):
+    fake = FakeDot()
+    monkeypatch.setattr(runner.subprocess, "run", fake)
+    return fake
+
+
+def fails_with(dot, result):
+    dot.result = result
+    with pytest.raises(NNError) as caught:
+        runner.pipe("digraph { a }", "png")
+    return caught.value
+
+
+def test_pipe_sends_the_source_on_stdin_and_returns_stdout(dot):
+    assert runner.pipe("digraph { a -> b }", "svg") == b"drawn"
+    [(args, kwargs)] = dot.calls
+    assert args == ["dot", "-Tsvg"]
+    assert kwargs["input"] == b"digraph { a -> b }" and kwargs["capture_output"] and not kwargs.get("shell")
+
+
+def test_render_files_draws_each_file_beside_itself_in_one_process(dot, tmp_path):
+    files = [tmp_path / "a.dot", tmp_path / "b.dot"]
+    runner.render_files(files, "png")
+    [(args, kwargs)] = dot.calls
+    assert args == ["dot", "-Tpng", "-O", str(files[0]), str(files[1])]
+    assert kwargs.get("input") is None
+
+
+def test_missing_program_names_it_and_says_how_to_install(dot):
+    err = fails_with(dot, FileNotFoundError(2, "No such file or directory", "dot"))
+    assert isinstance(err, GraphvizMissing)
+    assert str(err).startswith("the Graphviz program 'dot' was not found; install Graphviz")
+    assert "apt-get install graphviz" in str(err) and "brew install graphviz" in str(err)
+
+
+def test_a_program_that_cannot_start_is_one_line(dot):
+    err = fails_with(dot, PermissionError(13, "Permission denied", "dot"))
+    assert not isinstance(err, GraphvizMissing)
+    assert str(err) == "cannot run the Graphviz program 'dot' (Permission denied)"
+
+
+@pytest.mark.parametrize(
+    "stderr,expected",
+    [
+        (b"Error: <stdin>: syntax error in line 1 near '}'\n", "Error: <stdin>: syntax error in line 1 near '}'"),
+        # several lines: the last one that says something, its whitespace folded
+        (b"Warning: a\nWarning: b\r\nError:   bad\t\tlabel  \n\n  \n", "Error: bad label"),
+        (b"Error: caf\xe9 \xff\n", "Error: caf\N{REPLACEMENT CHARACTER} \N{REPLACEMENT CHARACTER}"),
+    ],
+)
+def test_a_failing_program_gives_its_last_complaint_on_one_line(dot, stderr, expected):
+    err = fails_with(dot, (1, b"", stderr))
+    assert str(err) == f"Graphviz failed: {expected}"
+
+
+def test_a_long_complaint_is_cut(dot):
+    err = fails_with(dot, (1, b"", b"Error: " + b"x" * 5000 + b"\n"))
+    assert str(err).startswith("Graphviz failed: Error: xxx") and len(str(err)) < 400
+
+
+def test_silent_failure_gives_the_exit_status(dot):
+    assert str(fails_with(dot, (3, b"partial", b""))) == "Graphviz failed: the program exited with status 3"
+
+
+@pytest.mark.parametrize("signal", [9, 11])
+def test_killed_by_a_signal(dot, signal):
+    err = fails_with(dot, (-signal, b"", b""))
+    assert str(err) == f"Graphviz failed: the program was killed (signal {signal})"
+
+
+def test_real_graphviz_errors_come_back_as_one_line():
+    with pytest.raises(NNError, match=r"^Graphviz failed: Error: <stdin>: syntax error in line 1 near '\}'$"):
+        runner.pipe("digraph { a -> }", "png")
+    with pytest.raises(NNError) as caught:
+        runner.pipe("digraph { a }", "nope")  # dot lists every format it knows: kept short
+    assert str(caught.value).startswith('Graphviz failed: Format: "nope" not recognized')
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(
+    "result,code,message",
+    [
+        (
+            FileNotFoundError(2, "No such file or directory", "dot"),
+            1,
+            "Error: the Graphviz program 'dot' was not found",
+        ),
+        ((1, b"", b"Warning: x\nError: out of memory\n"), 2, "Error: Graphviz failed: Error: out of memory"),
+        ((-9, b"", b""), 2, "Error: Graphviz failed: the program was killed (signal 9)"),
+    ],
+)
+@pytest.mark.parametrize("command", [["render", "-o", "net.png"], ["animate", "-q", "-o", "bp.gif"]])
+def test_the_command_line_shows_one_error_line_and_leaves_nothing(
+    dot, result, code, message, command, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    dot.result = result
+    outcome = CliRunner().invoke(main, command)
+    assert outcome.exit_code == code, outcome.output
+    lines = outcome.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), outcome.output
+    assert dot.calls, "the command never reached Graphviz"
+    assert list(tmp_path.iterdir()) == []
