@@ -138,12 +138,13 @@ def derive(fmt, path, **options):
         click.echo(text.rstrip("\n"))
 
 
-def _render_frames(options: dict, frame: dict, fmt: str):
+def _render_frames(options: dict, frame: dict, fmt: str, **prepare):
     from . import frames
 
     sequence = frames.prepare(
         _graph(options), frame["phase"], frame["theme"], frame["size"], digits=frame["digits"],
         targets=frame["target_gradients"],
+        **prepare,
     )  # fmt: skip
     if frame["quiet"] or not sys.stderr.isatty():
         return sequence, frames.render_all(sequence, fmt)
@@ -201,17 +202,63 @@ def animate(path, duration, frames_dir, frames_format, **options):
 @command()
 @network_options
 @frame_options
-@click.option("-o", "--output", "path", default="output/backprop.pdf", show_default=True, help="PDF deck to write.")
-def slides(path, **options):
-    """Write a PDF deck, one step per page, with vector text."""
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    default="output/backprop.pdf",
+    show_default=True,
+    help="Deck to write; the extension picks the format: .pdf, .pptx (PowerPoint) or .tex (Beamer).",
+)
+@click.option("--beamer-theme", default=None, help="Beamer theme of a .tex deck, such as Madrid (default: plain).")
+def slides(path, beamer_theme, **options):
+    """Write a deck, one step per slide: a PDF, a PowerPoint file with editable captions and speaker
+    notes, or a Beamer presentation with the frames beside it as one PDF."""
     from . import files
-    from .outputs import deck
 
     frame = _frame_settings(options)
-    files.output_format(path, ("pdf",))
+    fmt = files.output_format(path, ("pdf", "pptx", "tex"))
+    if beamer_theme is not None and fmt != "tex":
+        raise click.UsageError("--beamer-theme goes with a .tex deck")
     files.check_writable(path)
-    _, pdfs = _render_frames(options, frame, "pdf")
-    click.echo(f"wrote {files.write_atomic(path, deck.pdf_deck(pdfs))}")
+    if fmt == "pptx":
+        written = [_pptx_deck(path, options, frame)]
+    elif fmt == "tex":
+        written = _beamer_deck(path, beamer_theme, options, frame)
+    else:
+        from .outputs import deck
+
+        _, pdfs = _render_frames(options, frame, "pdf")
+        written = [files.write_atomic(path, deck.pdf_deck(pdfs))]
+    for name in written:
+        click.echo(f"wrote {name}")
+
+
+def _pptx_deck(path: str, options: dict, frame: dict):
+    from . import files, frames
+    from .outputs import pptx
+
+    layout = pptx.geometry(frames.parse_size(frame["size"]))
+    picture = "{}x{}".format(*layout.picture_pixels)  # the caption is the slide's text, not the picture's
+    sequence, pngs = _render_frames(options, dict(frame, size=picture), "png", captions=False)
+    svgs = frames.render_all(sequence, "svg:cairo")  # glyphs as outlines: the same look without the fonts
+    return files.write_atomic(path, pptx.deck(sequence, pngs, svgs, layout))
+
+
+def _beamer_deck(path: str, theme: str | None, options: dict, frame: dict):
+    """The .tex and the frames' PDF beside it, written as one: a failure leaves neither."""
+    from pathlib import Path
+
+    from . import files, frames
+    from .outputs import beamer, deck
+
+    theme = beamer.check_theme(theme)
+    size = frames.parse_size(frame["size"])
+    picture = "{}x{}".format(*beamer.picture_size(size))
+    sequence, pdfs = _render_frames(options, dict(frame, size=picture), "pdf", captions=False)
+    pictures = beamer.pictures_name(path)
+    tex = beamer.document(sequence, pictures, size, theme)
+    return files.write_folder(Path(path).parent, {Path(path).name: tex.encode(), pictures: deck.pdf_deck(pdfs)})
 
 
 @command()
