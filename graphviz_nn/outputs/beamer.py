@@ -107,6 +107,7 @@ def _preamble(frames: Frames, theme: str | None) -> list[str]:
     lines = [r"\usepackage[utf8]{inputenc}"]
     if theme is not None:
         lines.append(f"\\usetheme{{{theme}}}")
+    lines.append(r"\usefonttheme[onlymath]{serif}")  # \mathrm{Loss} and a_{2} in one typeface
     lines.append(r"\setbeamertemplate{navigation symbols}{}")
     background = frames.theme.background.lower()
     if background not in ("white", "#ffffff"):  # a dark frame on a page of the same colour

@@ -91,6 +91,7 @@ def deck(frames: Frames, pngs: list[bytes], svgs: list[bytes], layout: Geometry)
     from pptx.util import Pt
 
     prs = Presentation()
+    _stretch_template(prs, layout)
     prs.slide_width, prs.slide_height = layout.width, layout.height
     colours = _colours(frames.theme)
     _title_slide(prs, frames, layout, colours)
@@ -118,6 +119,19 @@ def deck(frames: Frames, pngs: list[bytes], svgs: list[bytes], layout: Geometry)
     out = io.BytesIO()
     prs.save(out)
     return _fixed_zip(out.getvalue())
+
+
+def _stretch_template(prs, layout: Geometry) -> None:
+    """python-pptx's template is 4:3: stretch its placeholders to the slide, so a slide the lecturer
+    adds later gets boxes that span it. Layouts first: a layout box without a place of its own
+    follows the master's, which must not be stretched twice."""
+    fx, fy = layout.width / prs.slide_width, layout.height / prs.slide_height
+    for owner in [*prs.slide_layouts, prs.slide_master]:
+        for shape in owner.placeholders:
+            if shape._element.xfrm is not None:
+                left, top, width, height = shape.left, shape.top, shape.width, shape.height
+                shape.left, shape.width = round(left * fx), round(width * fx)
+                shape.top, shape.height = round(top * fy), round(height * fy)
 
 
 def _deck_title(frames: Frames) -> str:
