@@ -10,9 +10,10 @@ from .version import __version__
 _PUBLIC = {
     "ComputationGraph": "graph",
     "seed_network": "graph",
-    "to_digraph": "render",
+    "to_digraph": "diagram",
     "Value": "value",
     "trace": "value",
+    "stepper": "outputs.html",
 }
 __all__ = [*_PUBLIC, "__version__"]
 
@@ -20,5 +21,5 @@ __all__ = [*_PUBLIC, "__version__"]
 def __getattr__(name: str):
     if name not in _PUBLIC:
         raise AttributeError(f"module 'graphviz_nn' has no attribute {name!r}")
-    import_module(".render", __name__)  # registers the diagram as every graph's display in Jupyter
+    import_module(".diagram", __name__)  # registers the diagram as every graph's display in Jupyter
     return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)

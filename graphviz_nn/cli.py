@@ -11,7 +11,15 @@ import sys
 import click
 
 from .errors import GraphvizMissing, NNError
-from .options import digits_option, frame_options, network, network_options, theme_option
+from .options import (
+    detail_option,
+    digits_option,
+    frame_options,
+    layout_options,
+    network,
+    network_options,
+    theme_option,
+)
 from .version import __version__
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -87,17 +95,26 @@ def main():
     help="File to write; the extension picks the format: .png, .svg, .pdf or .dot.",
 )
 @click.option("--dpi", type=click.IntRange(30, 600), default=150, show_default=True, help="Resolution of PNG output.")
+@click.option("--transparent", is_flag=True, help="No background (PNG and SVG), for slides of any colour.")
+@click.option("--target-gradients", is_flag=True, help="Also follow the gradient into the target y*.")
 @theme_option
 @digits_option
-def render_cmd(path, dpi, theme, digits, **options):
+@detail_option("full")
+@layout_options
+def render_cmd(path, dpi, transparent, target_gradients, theme, digits, detail, direction, rows, **options):
     """Draw the full diagram: every value, local derivative and gradient."""
-    from . import files, render
-    from .outputs import diagram
+    from . import diagram, files
+    from .outputs import image
 
     fmt = files.output_format(path, files.DIAGRAM_FORMATS)
+    if transparent and fmt not in ("png", "svg"):
+        raise NNError(f"--transparent applies to .png and .svg, not .{fmt}")
     files.check_writable(path)
-    dot = render.to_digraph(_graph(options), theme, dpi=dpi if fmt == "png" else None, digits=digits)
-    click.echo(f"wrote {diagram.save(dot, path)}")
+    dot = diagram.to_digraph(
+        _graph(options), theme, dpi if fmt == "png" else None, digits, detail, direction, rows,
+        transparent=transparent, targets=target_gradients,
+    )  # fmt: skip
+    click.echo(f"wrote {image.save(dot, path, dpi if fmt == 'png' else None)}")
 
 
 @command()
@@ -138,24 +155,47 @@ def derive(fmt, path, **options):
         click.echo(text.rstrip("\n"))
 
 
-def _render_frames(options: dict, frame: dict, fmt: str, **prepare):
+def _render_frames(options: dict, frame: dict, fmt: str, check=None, **prepare):
+    """Prepare the frames, let `check` refuse them before anything is drawn, then draw them."""
     from . import frames
 
     sequence = frames.prepare(
         _graph(options), frame["phase"], frame["theme"], frame["size"], digits=frame["digits"],
-        targets=frame["target_gradients"],
+        targets=frame["target_gradients"], detail=frame["detail"], direction=frame["direction"], rows=frame["rows"],
         **prepare,
     )  # fmt: skip
+    if check is not None:
+        check(sequence)
     if frame["quiet"] or not sys.stderr.isatty():
         return sequence, frames.render_all(sequence, fmt)
     with click.progressbar(length=len(sequence), label=f"rendering {len(sequence)} frames", file=sys.stderr) as bar:
         return sequence, frames.render_all(sequence, fmt, progress=bar.update)
 
 
+def _gif_budget(sequence) -> None:
+    """The GIF's pixel bound, checked from the prepared canvas before any frame is drawn."""
+    from .outputs import gif
+
+    if sequence.size:
+        width, height = sequence.size
+    else:  # the pinned drawing and its padding, at the frames' resolution
+        width, height = (
+            round((side + 144 * pad) * sequence.dpi / 72)
+            for side, pad in zip((sequence.layout.width, sequence.layout.height), sequence.pad, strict=True)
+        )
+    gif.check_pixels(len(sequence), width, height)
+
+
+def _typed(name: str) -> bool:
+    """Whether option `name` was given on the command line (not left at its default)."""
+    return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+
+
 def _frame_settings(options: dict) -> dict:
     from .frames import parse_size
 
-    frame = {k: options.pop(k) for k in ("phase", "size", "theme", "quiet", "digits", "target_gradients")}
+    keys = ("phase", "size", "theme", "quiet", "digits", "target_gradients", "detail", "direction", "rows")
+    frame = {k: options.pop(k) for k in keys}
     parse_size(frame["size"])
     return frame
 
@@ -169,7 +209,7 @@ def _frame_settings(options: dict) -> dict:
     type=int,
     default=1500,
     show_default=True,
-    help="Milliseconds per frame (10 to 218450); the first and last frames hold longer.",
+    help="Milliseconds per frame (20 to 218450); the first and last frames hold longer.",
 )
 @click.option("--frames-dir", type=click.Path(), default=None, help="Also write every frame into this folder.")
 @click.option(
@@ -187,16 +227,26 @@ def animate(path, duration, frames_dir, frames_format, **options):
     frame = _frame_settings(options)
     gif.check_duration(duration)
     files.output_format(path, ("gif",))
+    if frames_dir is None and _typed("frames_format"):
+        raise NNError("--frames-format goes with --frames-dir, the folder to write the frames into")
     if frames_dir is not None:
         files.check_writable(frames_dir, "folder")
     files.check_writable(path)
-    sequence, pngs = _render_frames(options, frame, "png")
+    sequence, pngs = _render_frames(options, frame, "png", check=_gif_budget)
     animation = gif.gif(pngs, duration)
+    written, created = [], []
     if frames_dir is not None:
-        written = pngs if frames_format == "png" else frames.render_all(sequence, frames_format)
-        folder.write_frames(frames_dir, written, frames_format)
+        outputs = pngs if frames_format == "png" else frames.render_all(sequence, frames_format)
+        created = files.missing(frames_dir)
+        written = folder.write_frames(frames_dir, outputs, frames_format)
+    try:
+        saved = files.write_atomic(path, animation)
+    except BaseException:
+        files.remove(written, created)  # all or nothing: no frames without their GIF
+        raise
+    if written:
         click.echo(f"wrote {len(written)} frames to {frames_dir}")
-    click.echo(f"wrote {files.write_atomic(path, animation)}")
+    click.echo(f"wrote {saved}")
 
 
 @command()
@@ -259,6 +309,140 @@ def _beamer_deck(path: str, theme: str | None, options: dict, frame: dict):
     pictures = beamer.pictures_name(path)
     tex = beamer.document(sequence, pictures, size, theme)
     return files.write_folder(Path(path).parent, {Path(path).name: tex.encode(), pictures: deck.pdf_deck(pdfs)})
+
+
+@command()
+@network_options
+@click.option("--steps", type=int, default=25, show_default=True, help="Gradient-descent steps to take (1-1000).")
+@click.option(
+    "--dataset",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A CSV file with columns x and y: train on every point, the loss being their mean.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    default=None,
+    help="Frames to write: .gif (an animation) or .pdf (a page a frame)  [default: output/train.gif, none with --json]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every step's weights, loss and gradients as JSON.")
+@click.option("--size", default=None, help="Frame in pixels  [default: 1920x1080]")
+@click.option(
+    "--frames",
+    "max_frames",
+    type=click.IntRange(2, 60),
+    default=60,
+    show_default=True,
+    help="Most frames to draw (2-60); a longer run shows evenly spaced steps, the JSON every step.",
+)
+@click.option("--duration", type=int, default=500, show_default=True, help="Milliseconds per GIF frame.")
+@theme_option
+@digits_option
+def train(steps, dataset, path, as_json, size, max_frames, duration, theme, digits, **options):
+    """Repeat the update w ← w − α·∂Loss/∂w: frames of the network at each step beside the loss curve
+    and the weights' path; or every step as JSON."""
+    from . import files, frames, training
+    from .selection import structure
+
+    chosen = network(options)
+    training.check_steps(steps)
+    points = None
+    if dataset is not None:
+        typed = sorted({"x", "y"} & set(chosen["given"]))
+        if typed:
+            raise NNError(f"--{typed[0]} comes from the dataset; leave it out with --dataset")
+        points = training.read_dataset(dataset)
+    if path is None and not as_json:
+        path = "output/train.gif"
+    fmt = None if path is None else files.output_format(path, ("gif", "pdf"))
+    if fmt == "gif":
+        from .outputs import gif
+
+        gif.check_duration(duration)
+    pixels = frames.parse_size(size)
+    if path is not None:
+        files.check_writable(path)
+    run = training.train(structure(**chosen), steps, points)
+    data = run.as_data() if as_json else None  # before drawing: a name clash fails fast
+    if path is not None:
+        written = _training_file(run, path, fmt, theme, digits, pixels, max_frames, duration)
+        click.echo(f"wrote {written}", err=as_json)  # stdout carries the JSON alone
+    if run.diverged and not as_json:
+        click.echo(f"note: {run.diverged}", err=True)
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _training_file(run, path, fmt, theme, digits, pixels, max_frames, duration):
+    from . import files, training_frames
+
+    prepared = training_frames.prepare(run, theme, digits, pixels, max_frames)
+    if fmt == "gif":
+        from .outputs import gif
+
+        return files.write_atomic(path, gif.gif(training_frames.draw(prepared, "png"), duration))
+    from .outputs import deck
+
+    return files.write_atomic(path, deck.pdf_deck(training_frames.draw(prepared, "pdf")))
+
+
+@command()
+@network_options
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    default="output/gradients.png",
+    show_default=True,
+    help="Plot to write; the extension picks the format: .png, .svg or .pdf.",
+)
+@click.option(
+    "--activations",
+    default="sigmoid,tanh,relu",
+    show_default=True,
+    help="The activations to compare, one panel each (every activation of the graph is set to it).",
+)
+@click.option("--positive-weights", is_flag=True, help="Make every weight positive first, so ReLU units stay on.")
+@click.option("--size", default=None, help="Picture in pixels  [default: 1920x1080]")
+@theme_option
+def gradients(path, activations, positive_weights, size, theme, **options):
+    """Plot |∂Loss/∂w| for each weight on a log scale, one panel per activation: the vanishing
+    gradient of a deep sigmoid chain (try --example chain --layers 12)."""
+    from . import files, frames, training
+    from .outputs import plots
+    from .selection import structure
+
+    chosen = network(options)
+    fmt = files.output_format(path, ("png", "svg", "pdf"))
+    pixels = frames.parse_size(size) or (1920, 1080)
+    names = training.check_activations(activations)
+    files.check_writable(path)
+    g = structure(**chosen)
+    profiles = {a: training.gradient_profile(g, a, positive_weights) for a in names}
+    labels = {p: g.nodes[p]["label"] for p in next(iter(profiles.values()))}
+    title = f"How much gradient reaches each of the {len(labels)} weights, the first layer's on the left"
+    title += "\nevery weight made positive, so ReLU units stay on" if positive_weights else ""
+    picture = plots.vanishing(profiles, labels, title, theme, fmt, pixels)
+    click.echo(f"wrote {files.write_atomic(path, picture)}")
+
+
+@command("html")
+@network_options
+@frame_options
+@click.option("-o", "--output", "path", default="output/backprop.html", show_default=True, help="HTML page to write.")
+def html_cmd(path, **options):
+    """Write an interactive stepper: one self-contained HTML page (works from disk, embeds in a course
+    page) stepped with the keyboard, buttons, a slider or play; hover a node for its numbers."""
+    from . import files
+    from .outputs import html
+
+    frame = _frame_settings(options)
+    files.output_format(path, html.FORMATS)
+    files.check_writable(path)
+    sequence, svgs = _render_frames(options, frame, "svg")
+    click.echo(f"wrote {files.write_atomic(path, html.page(html.content(sequence, svgs)))}")
 
 
 @command()

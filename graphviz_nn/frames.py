@@ -4,7 +4,6 @@ and every frame drawn through the one Graphviz runner (`render_all`). What is ma
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import layout, notation, render, reveal, runner, steps, style
-from .errors import NNError
+from .errors import NNError, unknown
 from .texts import Texts
 
 MAX_FRAME_NODES = 150  # beyond this a frame is unreadable and a deck takes minutes
@@ -48,6 +47,8 @@ class Frames:
     dpi: float
     pad: tuple[float, float]  # inches, left/right and top/bottom
     size: tuple[int, int] | None
+    detail: str = "full"
+    transparent: bool = False
     drawn_captions: bool = True  # False: a deck sets the caption as its own text beside the picture
 
     @property
@@ -65,21 +66,19 @@ class Frames:
         return reveal.after(self.texts, self.steps, i)
 
     def source(self, i: int, fmt: str = "png") -> str:
-        """DOT text of frame i; plain `dot -Tpng` on it draws the frame. Vector formats are drawn at
-        72 dpi with no page margin, so a PDF page has the same proportions as the PNG."""
-        dpi = self.dpi if fmt in RASTER else 72
+        """DOT text of frame i; plain `dot -Tpng` on it draws the frame. With a size, every format has
+        exactly that many pixels (or points, for vector formats)."""
+        dpi = self.dpi if fmt in RASTER or self.size else 72
         dot = render.to_digraph(
-            self.graph,
-            self.theme,
-            self.shown(i),
-            self.caption(i) if self.drawn_captions else None,
-            self.layout,
-            dpi,
-            f"frame{i:03d}",
-            self.texts,
-        )
+            self.texts, self.layout, self.theme, self.shown(i), self.caption(i) if self.drawn_captions else None, dpi,
+            f"frame{i:03d}", self.detail, self.transparent,
+        )  # fmt: skip
         dot.attr(pad=f"{self.pad[0]:.4f},{self.pad[1]:.4f}", margin="0")
         return dot.source
+
+
+LEGIBLE = 24 / 1080  # the smallest text, as a share of the canvas height: 24 px on a 1920×1080 slide
+DETAILS = ("auto", *render.DETAILS)
 
 
 def prepare(
@@ -90,33 +89,55 @@ def prepare(
     dpi: float | None = None,
     digits: int = notation.DIGITS,
     targets: bool = False,
+    detail: str = "auto",
+    direction: str = "LR",
+    rows: int | None = None,
+    transparent: bool = False,
     captions: bool = True,
 ) -> Frames:
-    """Texts, steps, one layout and the canvas for a propagated graph. `captions=False` draws the
-    frames without their caption lines (the legend stays), for decks that set the caption as text."""
+    """Texts, steps, one layout and the canvas for a propagated graph. `detail="auto"` shows every text
+    when that stays legible on the slide (24 px on 1920×1080), else drops the formulas, then the symbols.
+    `captions=False` draws the frames without their caption lines (the legend stays), for decks that
+    set the caption as text."""
     if graph.number_of_nodes() > MAX_FRAME_NODES:
         raise NNError(
             f"the graph has {graph.number_of_nodes()} nodes; frames are limited to {MAX_FRAME_NODES} "
             "(use render for the full diagram)"
         )
+    if detail not in DETAILS:
+        raise unknown("detail", detail, DETAILS)
+    layout.check_direction(direction)
     chosen = style.get_theme(theme)
     pixels = parse_size(size)
+    aspect = pixels[0] / pixels[1] if pixels else layout.SLIDE
     texts = Texts(graph, digits, targets=targets)
     sequence = steps.sequence(texts, phase)
     gradients = any(s.kind != "forward" for s in sequence)
     lines = [[s.counter.capitalize(), *s.lines] for s in sequence] if captions else [[]]
-    pinned = layout.pin(texts, chosen, lines, gradients)
-    pad = 0.3
-    if pixels is None:
-        return Frames(texts, sequence, pinned, chosen, dpi or DEFAULT_DPI, (pad, pad), None, captions)
-    frames = Frames(texts, sequence, pinned, chosen, 72, (0, 0), pixels, captions)
-    # The drawn box can exceed the pinned one slightly (a double outline sits outside its node), so
-    # ask Graphviz for the real box once, then scale to fit and pad the short side to centre it.
-    _, _, width, height = (float(v) for v in json.loads(runner.pipe(frames.source(0), "json"))["bb"].split(","))
-    fit = min(pixels[0] / (width + 144 * pad), pixels[1] / (height + 144 * pad)) * 72
-    frames.dpi = fit
-    frames.pad = ((pixels[0] * 72 / fit - width) / 144, (pixels[1] * 72 / fit - height) / 144)
+    for level in render.DETAILS if detail == "auto" else [detail]:
+        pinned = layout.pin(texts, chosen, lines, gradients, level, direction, aspect, rows)
+        smallest = render.FONT_SIZE * min(aspect / pinned.width, 1 / pinned.height)  # on a unit-high canvas
+        if smallest >= LEGIBLE:
+            break
+    frames = Frames(texts, sequence, pinned, chosen, dpi or DEFAULT_DPI, (PAD, PAD), None, level, transparent, captions)
+    if pixels:
+        fit_canvas(frames, pixels)
     return frames
+
+
+PAD = 0.3  # inches around the drawing when no size is given
+
+
+def fit_canvas(frames: Frames, pixels: tuple[int, int]) -> None:
+    """Scale the pinned drawing to fit `pixels` and pad the short side to centre it. Graphviz makes
+    (bb + 2·pad)·dpi/72 units whole by rounding, so aim a quarter unit short of the exact size."""
+    width, height = frames.layout.width, frames.layout.height
+    scale = min(pixels[0] / width, pixels[1] / height)
+    frames.dpi = 72 * scale
+    frames.pad = tuple(
+        (p - 0.25) / scale / 2 / 72 - side / 2 / 72 for p, side in zip(pixels, (width, height), strict=True)
+    )
+    frames.size = pixels
 
 
 def render_all(

@@ -102,6 +102,38 @@ def theme_option(command):
     )(command)
 
 
+def layout_options(command):
+    """How the drawing is arranged: its direction and, left to right, how many rows it wraps into."""
+    options = [
+        click.option(
+            "--direction",
+            type=click.Choice(["LR", "TB"]),
+            default="LR",
+            show_default=True,
+            help="Left to right (wrapping into rows) or top to bottom.",
+        ),
+        click.option(
+            "--rows",
+            type=click.IntRange(1, 6),
+            default=None,
+            help="Rows to wrap into (1-6); by default the number that best fills a 16:9 slide.",
+        ),
+    ]
+    return _apply(command, options)
+
+
+def detail_option(default: str):
+    choices = ["full", "values", "numbers"] + (["auto"] if default == "auto" else [])
+    return click.option(
+        "--detail",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="full: formulas and numbers; values: symbols and numbers; numbers: numbers only"
+        + ("; auto: the most that stays legible on a slide." if default == "auto" else "."),
+    )
+
+
 def frame_options(command):
     """What animate, slides and html share: which steps, the canvas, the colours, the terminal."""
     options = [
@@ -116,7 +148,7 @@ def frame_options(command):
         click.option("--target-gradients", is_flag=True, help="Also follow the gradient into the target y*."),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
     ]
-    return digits_option(theme_option(_apply(command, options)))
+    return detail_option("auto")(layout_options(digits_option(theme_option(_apply(command, options)))))
 
 
 def network(params: dict) -> dict:

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from html import escape
 
 import graphviz
-import networkx as nx
 
 from . import notation, style
-from .graph import INTERNAL, ComputationGraph, parameters
+from .errors import unknown
+from .graph import INTERNAL, parameters
 from .reveal import Reveal
 from .texts import Texts
 
 FONT_SIZE = 16
-SMALL = 13
 CAPTION = FONT_SIZE + 4
 FOOTER = f"{INTERNAL}footer"  # internal ids start with a character no node id may start with
 
@@ -32,6 +31,7 @@ class Layout:
     edges: dict[tuple[str, str], tuple[str, str]]  # spline `pos`, label `lp`
     width: float
     height: float
+    wrapped: int = 0  # edges that wrap from one row to a later one
 
 
 def _font(text: str, colour: str, bold: bool = False, size: int | None = None) -> str:
@@ -40,9 +40,10 @@ def _font(text: str, colour: str, bold: bool = False, size: int | None = None) -
     return f'<FONT COLOR="{colour}"{size_attr}>{body}</FONT>'
 
 
-def _table(rows: list[str]) -> str:
+def _table(rows: list[str], background: str | None = None) -> str:
     cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+    fill = f' BGCOLOR="{background}"' if background else ""
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"{fill}>{cells}</TABLE>>'
 
 
 def _node_style(kind: str, theme: style.Theme) -> dict[str, str]:
@@ -76,39 +77,70 @@ def _hidden(shown: Reveal, placeholder: str) -> str:
     return placeholder.replace("?", BLANK) if shown.blanks else placeholder
 
 
-def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal) -> str:
+DETAILS = ("full", "values", "numbers")
+
+
+def check_detail(detail: str) -> str:
+    if detail not in DETAILS:
+        raise unknown("detail", detail, DETAILS)
+    return detail
+
+
+def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str) -> str:
     t = texts.nodes[node]
     header = f"<B>{escape(t.name)}</B>" + (escape(f" = {t.formula}") if t.formula else "")
     rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
     rows.append(_revealed(node in shown.values, t.value, _hidden(shown, "?"), theme.forward, theme, bold=True))
     if shown.gradients and t.grad is not None and node != texts.out:
-        # ∂Loss/∂node and its number on two rows: the node stays narrow, so the graph fits a slide.
         done, so_far = node in shown.grads, shown.partial.get(node, 0)
-        rows.append(_revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme))
+        symbol = _revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme)
+        equals = "← " if detail == "numbers" else "= "  # numbers only: the gradient arrow stands for ∂Loss/∂
         if not done and so_far and t.running:
-            running = f"= {t.running[so_far - 1]} + …   ({so_far} of {len(t.running)} added)"
-            rows.append(_font(running, theme.gradient, bold=True))
+            running = f"{equals}{t.running[so_far - 1]} + …  ({so_far} of {len(t.running)})"
+            value = _font(running, theme.gradient, True)
         else:
-            rows.append(_revealed(done, f"= {t.grad}", _hidden(shown, "= ?"), theme.gradient, theme, bold=True))
+            value = _revealed(done, equals + t.grad, _hidden(shown, equals + "?"), theme.gradient, theme, bold=True)
+        # ∂Loss/∂node and its number on two rows keep the node narrow.
+        rows += [value] if detail == "numbers" else [symbol, value]
         if t.update_step is not None:
-            new, hidden = f"{t.name} ← {t.update_step}", _hidden(shown, f"{t.name} ← ?")
-            rows.append(_revealed(node in shown.updated, new, hidden, theme.text, theme, size=SMALL))
+            known, hidden = node in shown.updated, _hidden(shown, f"{t.name} ← ?")
+            if detail == "full":  # the step on one row, the new value under it
+                step, new = t.update_step.rsplit(" = ", 1)
+                rows.append(_revealed(known, f"{t.name} ← {step}", hidden, theme.text, theme))
+                rows.append(_revealed(known, f"= {new}", _hidden(shown, "= ?"), theme.text, theme, bold=True))
+            else:
+                rows.append(_revealed(known, f"{t.name} ← {t.update_value}", hidden, theme.text, theme, bold=True))
     return _table(rows)
 
 
-def _edge_label(texts: Texts, u: str, v: str, theme: style.Theme, shown: Reveal) -> str:
+def edge_label(
+    texts: Texts, u: str, v: str, theme: style.Theme, shown: Reveal, detail: str = "full", opaque: bool = True
+) -> str:
+    """The edge's texts, top to bottom: → forward value, the local derivative, ← gradient. The label
+    sits on its edge; an opaque background keeps the line from running through the text."""
     t = texts.edges[u, v]
-    rows = [
-        _revealed((u, v) in shown.forward_edges, f"→ {t.value}", _hidden(shown, "→ ?"), theme.forward, theme, bold=True)
-    ]
+    known = (u, v) in shown.forward_edges
+    rows = [_revealed(known, f"→ {t.value}", _hidden(shown, "→ ?"), theme.forward, theme, bold=True)]
     if shown.gradients and t.grad is not None:
         backward = (u, v) in shown.backward_edges
-        head = t.local_symbol + (f" = {t.local_formula}" if t.local_formula else "")
-        # The local derivative's formula and its number on two rows keep the graph narrow.
-        rows.append(_revealed(backward or shown.blanks, head, None, theme.local, theme, size=SMALL))
-        rows.append(_revealed(backward, f"= {t.local}", _hidden(shown, "= ?"), theme.local, theme, size=SMALL))
+        if detail == "full":
+            head = t.local_symbol + (f" = {t.local_formula}" if t.local_formula else "")
+            rows.append(_revealed(backward or shown.blanks, head, None, theme.local, theme))
+            rows.append(_revealed(backward, f"= {t.local}", _hidden(shown, "= ?"), theme.local, theme))
+        elif detail == "values":
+            local = f"{t.local_symbol} = {t.local}"
+            rows.append(_revealed(backward, local, _hidden(shown, f"{t.local_symbol} = ?"), theme.local, theme))
         rows.append(_revealed(backward, f"← {t.grad}", _hidden(shown, "← ?"), theme.gradient, theme, bold=True))
-    return _table(rows)
+    return _table(rows, theme.background if opaque else None)
+
+
+def node_attrs(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str) -> dict[str, str]:
+    """Shape, colours and label of a node as drawn (and as measured by the layout)."""
+    attrs = dict(_node_style(texts.graph.nodes[node]["kind"], theme))
+    if node in shown.highlighted_nodes():
+        attrs.update(color=theme.highlight, penwidth="4")
+    attrs["label"] = _node_label(texts, node, theme, shown, detail)
+    return attrs
 
 
 LEGEND = {
@@ -144,81 +176,69 @@ def footer(texts: Texts, theme: style.Theme, caption: list[str] | None = None, g
     return _table(rows)
 
 
+def graph_attrs(theme: style.Theme, transparent: bool = False) -> dict[str, dict[str, str]]:
+    """The graph, node and edge defaults every drawing and every layout run share."""
+    return {
+        "graph": {
+            "bgcolor": "transparent" if transparent else theme.background,
+            "fontname": theme.fontname,
+            "fontcolor": theme.text,
+            "fontsize": str(FONT_SIZE),
+        },
+        "node": {"fontname": theme.fontname, "fontsize": str(FONT_SIZE), "color": theme.edge, "margin": "0.15,0.08"},
+        "edge": {"fontname": theme.fontname, "fontsize": str(FONT_SIZE), "color": theme.edge, "arrowsize": "0.8"},
+    }
+
+
 def to_digraph(
-    graph: nx.DiGraph,
-    theme: str | style.Theme = "light",
+    texts: Texts,
+    layout: Layout,
+    theme: style.Theme,
     shown: Reveal | None = None,
     caption: list[str] | None = None,
-    layout: Layout | None = None,
     dpi: float | None = None,
     name: str = "network",
-    texts: Texts | None = None,
-    digits: int = notation.DIGITS,
+    detail: str = "full",
+    transparent: bool = False,
 ) -> graphviz.Digraph:
-    """The annotated diagram of a propagated graph; with `shown`, a frame of the step-by-step story.
-    Pass `texts` when drawing many frames of one graph, so they are written once."""
-    theme = theme if isinstance(theme, style.Theme) else style.get_theme(theme)
-    texts = texts or Texts(graph, digits)
+    """The annotated diagram drawn at pinned positions (`layout=nop2`): with `shown`, a frame of the
+    step-by-step story. Positions come from one earlier layout run, so nothing moves between frames."""
+    graph = texts.graph
     shown = shown or Reveal.everything(texts)
     dot = graphviz.Digraph(name)
-    dot.attr(
-        bgcolor=theme.background, fontname=theme.fontname, fontcolor=theme.text, fontsize=str(FONT_SIZE), pad="0.3"
-    )
+    defaults = graph_attrs(theme, transparent)
+    dot.attr(**defaults["graph"], pad="0.3", layout="nop2", bb=f"0,0,{layout.width:.2f},{layout.height:.2f}")
     if dpi:
         dot.attr(dpi=f"{dpi:g}")
-    if layout:
-        # Pinned: positions come from one earlier layout run, so nothing moves between frames.
-        dot.attr(layout="nop2", bb=f"0,0,{layout.width:.2f},{layout.height:.2f}")
-    else:
-        label = footer(texts, theme, caption, shown.gradients)
-        dot.attr(rankdir="LR", nodesep="0.5", ranksep="0.5", labelloc="b", label=label)
-    dot.attr("node", fontname=theme.fontname, fontsize=str(FONT_SIZE), color=theme.edge, margin="0.15,0.08")
-    dot.attr("edge", fontname=theme.fontname, fontsize=str(FONT_SIZE), color=theme.edge, arrowsize="0.8")
-    current, lit_nodes, lit_edges = shown.current, shown.highlighted_nodes(), shown.highlighted_edges()
-    for node, data in graph.nodes(data=True):
-        attrs = dict(_node_style(data["kind"], theme))
-        if node in lit_nodes:
-            attrs.update(color=theme.highlight, penwidth="4")
-        if layout:
-            x, y, w, h = layout.nodes[node]
-            attrs.update(pos=f"{x:.2f},{y:.2f}", width=f"{w / 72:.4f}", height=f"{h / 72:.4f}", fixedsize="true")
-        dot.node(node, _node_label(texts, node, theme, shown), **attrs)
+    dot.attr("node", **defaults["node"])
+    dot.attr("edge", **defaults["edge"])
+    current, lit_edges = shown.current, shown.highlighted_edges()
+    for node in graph:
+        attrs = node_attrs(texts, node, theme, shown, detail)
+        x, y, w, h = layout.nodes[node]
+        attrs.update(pos=f"{x:.2f},{y:.2f}", width=f"{w / 72:.4f}", height=f"{h / 72:.4f}", fixedsize="true")
+        dot.node(node, **attrs)
     for u, v in graph.edges:
         attrs = {}
         if (u, v) in lit_edges:
             attrs.update(color=theme.highlight, penwidth="4")
         elif current and current.kind == "forward" and v == current.node:
             attrs.update(color=theme.forward, penwidth="3")
-        if layout:
-            pos, lp = layout.edges[u, v]
-            attrs.update(pos=pos, lp=lp)
-        dot.edge(u, v, label=_edge_label(texts, u, v, theme, shown), **attrs)
-    if layout:
-        x, y, w, h = layout.nodes[FOOTER]
-        dot.node(
-            FOOTER,
-            footer(texts, theme, caption, shown.gradients),
-            shape="none",
-            margin="0",
-            pos=f"{x:.2f},{y:.2f}",
-            width=f"{w / 72:.4f}",
-            height=f"{h / 72:.4f}",
-            fixedsize="true",
-        )
-        for i, corner in enumerate(("0,0", f"{layout.width:.2f},{layout.height:.2f}")):
-            # Invisible corner anchors fix the canvas, whatever text a frame shows.
-            dot.node(f"{INTERNAL}corner{i}", "", shape="point", style="invis", width="0", height="0", pos=corner)
+        pos, lp = layout.edges[u, v]
+        label = edge_label(texts, u, v, theme, shown, detail, opaque=not transparent)
+        dot.edge(u, v, label=label, pos=pos, lp=lp, **attrs)
+    x, y, w, h = layout.nodes[FOOTER]
+    dot.node(
+        FOOTER,
+        footer(texts, theme, caption, shown.gradients),
+        shape="none",
+        margin="0",
+        pos=f"{x:.2f},{y:.2f}",
+        width=f"{w / 72:.4f}",
+        height=f"{h / 72:.4f}",
+        fixedsize="true",
+    )
+    for i, corner in enumerate(("0,0", f"{layout.width:.2f},{layout.height:.2f}")):
+        # Invisible corner anchors fix the canvas, whatever text a frame shows.
+        dot.node(f"{INTERNAL}corner{i}", "", shape="point", style="invis", width="0", height="0", pos=corner)
     return dot
-
-
-class Diagram:
-    """What Jupyter shows for a `ComputationGraph`: its full diagram, drawn on demand."""
-
-    def __init__(self, graph: nx.DiGraph):
-        self.graph = graph
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return to_digraph(self.graph)._repr_mimebundle_(include, exclude)
-
-
-ComputationGraph.display = Diagram  # the drawing layer registers itself; the data model stays plain

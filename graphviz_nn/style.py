@@ -18,7 +18,7 @@ class Theme:
     forward: str  # forward values
     gradient: str  # gradients flowing back
     local: str  # local derivatives, secondary text
-    muted: str  # pending parts of a frame
+    muted: str  # pending parts of a frame: at least 3:1 on every fill, lighter than text
     edge: str
     parameter_fill: str
     operation_fill: str
@@ -38,7 +38,7 @@ THEMES = {
         forward="#003f7f",
         gradient="#c25400",
         local="#4d4d4d",
-        muted="#c8c8c8",
+        muted="#7f7f7f",
         edge="#5a5a5a",
         parameter_fill="#fff1c1",
         operation_fill="#eef3f8",
@@ -53,7 +53,7 @@ THEMES = {
         forward="#9ccff5",
         gradient="#e8762c",
         local="#c0c0c0",
-        muted="#4a4d55",
+        muted="#8f8f8f",
         edge="#a0a0a0",
         parameter_fill="#4a3f1c",
         operation_fill="#262a33",
@@ -68,7 +68,7 @@ THEMES = {
         forward="#000000",
         gradient="#5e5e5e",
         local="#333333",
-        muted="#bbbbbb",
+        muted="#707070",
         edge="#000000",
         parameter_fill="#e6e6e6",
         operation_fill="#ffffff",

@@ -137,9 +137,9 @@ def test_slides_is_one_vector_pdf_page_per_step(tmp_path):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["animate", "--duration", "0"], "Error: --duration 0 is outside what a GIF can store (10 to 218450"),
-        (["animate", "--duration", "-5"], "Error: --duration -5 is outside what a GIF can store"),
-        (["animate", "--duration", "300000"], "Error: --duration 300000 is outside what a GIF can store"),
+        (["animate", "--duration", "0"], "Error: --duration 0 is outside what a GIF can show (20 to 218450"),
+        (["animate", "--duration", "-5"], "Error: --duration -5 is outside what a GIF can show"),
+        (["animate", "--duration", "300000"], "Error: --duration 300000 is outside what a GIF can show"),
         (["animate", "--theme", "neon"], "Error: Invalid value for '--theme': 'neon' is not one of"),
         (["slides", "--phase", "sideways"], "Error: Invalid value for '--phase': 'sideways' is not one of"),
         (["slides", "--size", "big"], "Error: size 'big' is not WIDTHxHEIGHT in pixels, such as 1920x1080"),

@@ -1,7 +1,10 @@
-"""One diagram as a file: png, svg, pdf or dot, chosen by the extension."""
+"""One diagram as a file: png, svg, pdf or dot, chosen by the extension. PNGs say their resolution
+(a pHYs chunk), so word processors and LaTeX place them at their real size."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import graphviz
@@ -9,7 +12,22 @@ import graphviz
 from .. import files, runner
 
 
-def save(dot: graphviz.Digraph, path: str | Path) -> Path:
+def with_dpi(png: bytes, dpi: float) -> bytes:
+    """The PNG with a pHYs chunk (pixels per metre) right after its header chunk."""
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    header_end = 8 + 8 + 13 + 4  # signature, IHDR length and type, IHDR data, CRC
+    rest = png[header_end:]
+    if b"pHYs" in rest[:64]:  # already there (Graphviz may learn to write it): leave it
+        return png
+    return png[:header_end] + chunk + rest
+
+
+def save(dot: graphviz.Digraph, path: str | Path, dpi: float | None = None) -> Path:
     """Write a diagram as png, svg, pdf or dot, chosen by the extension."""
     fmt = files.output_format(path, files.DIAGRAM_FORMATS)
-    return files.write_atomic(path, dot.source if fmt == "dot" else runner.pipe(dot.source, fmt))
+    data = dot.source if fmt == "dot" else runner.pipe(dot.source, fmt)
+    if fmt == "png" and dpi:
+        data = with_dpi(data, dpi)
+    return files.write_atomic(path, data)
