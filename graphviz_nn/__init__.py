@@ -14,6 +14,7 @@ _PUBLIC = {
     "Value": "value",
     "trace": "value",
     "stepper": "outputs.html",
+    "stepper": "outputs.html",
 }
 __all__ = [*_PUBLIC, "__version__"]
 

@@ -9,6 +9,9 @@ command -v dot >/dev/null 2>&1 || need+=(graphviz)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv python3-pip)  # Debian splits these off
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-venv python3-pip)
+# The HTML stepper's tests drive Debian's Chromium headless through its chromedriver (nothing downloads a browser).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # The tests compile the Beamer deck: pdflatex and Beamer, and pgf, which Beamer draws with.
 kpsewhich beamer.cls >/dev/null 2>&1 || need+=(texlive-latex-recommended)
 kpsewhich pgfcore.sty >/dev/null 2>&1 || need+=(texlive-pictures)
