@@ -1,0 +1,210 @@
+"""Frames of a training run: at each shown step, the network's diagram (values, gradients and the
+update about to be applied, its caption stating that update with its numbers) above the plots (the
+loss so far, the weights' path). With a dataset, the plots alone: the fitted curve, the mean loss and
+the weights, the caption below them.
+
+Every frame has the same canvas and the same pinned layout, laid out once from the widest text each
+node and edge shows in any frame, so nothing moves while the numbers change. What is made of the
+frames (a GIF, a deck) is up to the modules in `outputs`.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import dataclass, field, fields, replace
+
+from . import frames, layout, notation, render, style
+from .outputs.plots import TrainingPlot
+from .reveal import Reveal
+from .texts import Texts
+from .training import Run
+
+MAX_FRAMES = 60
+SIZE = (1920, 1080)  # a 16:9 slide
+DIAGRAM_SHARE = 0.58  # of the canvas height, above the plots
+MAX_UPDATES = 4  # update lines in a caption; the rest are in the parameters' boxes
+GAP = 12.0  # points around the drawing, in its own scale
+
+
+def sample(count: int, limit: int = MAX_FRAMES) -> list[int]:
+    """`limit` indices spread evenly over range(count), first and last included.
+
+    >>> sample(5), sample(101, 5)
+    ([0, 1, 2, 3, 4], [0, 25, 50, 75, 100])
+    """
+    if count <= limit:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
+
+
+@dataclass
+class Diagrams(frames.Frames):
+    """One pinned diagram per shown state, everything revealed: `frames.render_all` draws them."""
+
+    states: list[Texts] = field(default_factory=list)
+    lines: list[list[str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def caption(self, i: int) -> list[str]:
+        return self.lines[i]
+
+    def shown(self, i: int) -> Reveal:
+        return Reveal.everything(self.states[i])
+
+    def source(self, i: int, fmt: str = "png") -> str:
+        return frames.Frames.source(replace(self, texts=self.states[i]), i, fmt)
+
+
+@dataclass
+class TrainingFrames:
+    run: Run
+    indices: list[int]  # the states shown, one per frame
+    captions: list[list[str]]
+    theme: style.Theme
+    digits: int
+    size: tuple[int, int]
+    diagrams: Diagrams | None  # None with a dataset: the frames are the plots alone
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @property
+    def plot_size(self) -> tuple[int, int]:
+        return self.size if self.diagrams is None else (self.size[0], self.size[1] - self.diagrams.size[1])
+
+
+def prepare(
+    run: Run,
+    theme: str = "light",
+    digits: int = notation.DIGITS,
+    size: tuple[int, int] | None = None,
+    max_frames: int = MAX_FRAMES,
+) -> TrainingFrames:
+    """The shown states (at most `max_frames`, the last always), their captions, and one layout."""
+    chosen = style.get_theme(theme)
+    size = size or SIZE
+    indices = sample(len(run.states), max_frames)
+    graphs = {i: run.at(i) for i in indices}
+    texts = {i: Texts(graphs[i], digits) for i in indices}
+    captions = [caption(run, texts[i], i, digits) for i in indices]
+    if run.points:
+        return TrainingFrames(run, indices, captions, chosen, digits, size, None)
+    used = set().union(*(t.used for t in texts.values()))
+    for t in texts.values():  # one legend for every frame, so it does not come and go
+        t.used = set(used)
+    states = [texts[i] for i in indices]
+    box = (size[0], round(size[1] * DIAGRAM_SHARE))
+    pinned, detail = _pin(_widest(states), chosen, captions, box, size[1])
+    # A drawing wider than the box leaves room under it: give that room to the plots.
+    box = (box[0], min(box[1], round(box[0] * (pinned.height + 2 * GAP) / (pinned.width + 2 * GAP))))
+    diagrams = Diagrams(states[0], [], pinned, chosen, 72, (0, 0), None, detail, states=states, lines=captions)
+    frames.fit_canvas(diagrams, box)
+    return TrainingFrames(run, indices, captions, chosen, digits, size, diagrams)
+
+
+def _pin(widest: Texts, theme: style.Theme, captions: list[list[str]], box: tuple[int, int], height: int):
+    """The layout, with every text when that stays legible (as `frames.prepare` decides), else less."""
+    aspect = box[0] / box[1]
+    for detail in render.DETAILS:
+        pinned = layout.pin(widest, theme, captions, gradients=True, detail=detail, aspect=aspect)
+        smallest = render.FONT_SIZE * min(box[0] / pinned.width, box[1] / pinned.height)
+        if smallest >= frames.LEGIBLE * height:
+            break
+    return pinned, detail
+
+
+def _longest(values):
+    return max(values, key=lambda v: len(v) if isinstance(v, str) else -1)
+
+
+def _widest(states: list[Texts]) -> Texts:
+    """Texts whose every node and edge text is the longest it is in any state: the layout made from
+    them has room for every frame."""
+    widest = copy.copy(states[0])
+
+    def merge(items):
+        first = items[0]
+        text = [f.name for f in fields(first) if isinstance(getattr(first, f.name), str)]
+        return replace(first, **{name: _longest([getattr(t, name) for t in items]) for name in text})
+
+    widest.nodes = {n: merge([t.nodes[n] for t in states]) for n in states[0].nodes}
+    widest.edges = {e: merge([t.edges[e] for t in states]) for e in states[0].edges}
+    return widest
+
+
+def caption(run: Run, texts: Texts, index: int, digits: int) -> list[str]:
+    """`Step 3 of 25: Loss = 0.215`, then the update about to be applied, with its numbers; the last
+    frame says where the loss went, or why the run stopped."""
+    state = run.states[index]
+    loss_name = texts.nodes[texts.out].name
+    what = f"mean {loss_name} over {len(run.points)} points" if run.points else loss_name
+    head = "Start" if index == 0 else f"Step {state.step} of {run.steps}"
+    lines = [f"{head}: {what} = {notation.number(state.loss, digits)}"]
+    last = index == len(run.states) - 1
+    if not last:
+        updates = [texts.nodes[p].update_line for p in run.parameters]
+        lines += updates[:MAX_UPDATES]
+        if len(updates) > MAX_UPDATES:
+            lines.append(f"(and {len(updates) - MAX_UPDATES} more updates, each in its parameter's box)")
+    if last and run.diverged:
+        lines.append(run.diverged[0].upper() + run.diverged[1:])
+    elif last:
+        start, end = run.states[0].loss, state.loss
+        change = "fell" if end < start else "rose" if end > start else "stayed"
+        numbers = f"from {notation.number(start, digits)} to {notation.number(end, digits)}"
+        lines.append(f"Done: {loss_name} {change} {numbers} in {state.step} steps of α = {notation.exact(run.alpha)}")
+    return lines
+
+
+def draw(training: TrainingFrames, fmt: str) -> list[bytes]:
+    """Every frame as png or pdf bytes, all the same size."""
+    run = training.run
+    rows = max(len(c) for c in training.captions) if training.diagrams is None else 0
+    scale = min(training.size[0] / SIZE[0], training.size[1] / SIZE[1])
+    plot = TrainingPlot(run, training.theme, training.plot_size, training.digits, rows, scale)
+    if training.diagrams is None:
+        if fmt == "png":
+            return [_png(plot.image(i, c)) for i, c in zip(training.indices, training.captions, strict=True)]
+        return [plot.frame(i, fmt, c) for i, c in zip(training.indices, training.captions, strict=True)]
+    diagrams = frames.render_all(training.diagrams, fmt)
+    if fmt == "png":
+        return [_join_png(d, plot.image(i), training.size) for d, i in zip(diagrams, training.indices, strict=True)]
+    plots = [plot.frame(i, fmt) for i in training.indices]
+    return [_join_pdf(d, p, training.size) for d, p in zip(diagrams, plots, strict=True)]
+
+
+def _join_png(diagram: bytes, bottom, size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    top = Image.open(io.BytesIO(diagram)).convert("RGB")
+    canvas = Image.new("RGB", size, top.getpixel((0, 0)))
+    canvas.paste(top, (0, 0))
+    canvas.paste(bottom, (0, size[1] - bottom.height))
+    return _png(canvas)
+
+
+def _png(image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=1)  # frames on their way into a GIF: light compression is faster
+    return out.getvalue()
+
+
+def _join_pdf(diagram: bytes, plot: bytes, size: tuple[int, int]) -> bytes:
+    """One page of `size` points: the diagram's vector page on top, the plots' below."""
+    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+
+    from .outputs.plots import PNG_DPI
+
+    page = PageObject.create_blank_page(width=size[0], height=size[1])
+    top = PdfReader(io.BytesIO(diagram)).pages[0]
+    page.merge_transformed_page(top, Transformation().translate(0, size[1] - float(top.mediabox.height)))
+    bottom = PdfReader(io.BytesIO(plot)).pages[0]
+    page.merge_transformed_page(bottom, Transformation().scale(PNG_DPI / 72))
+    writer = PdfWriter()
+    writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
