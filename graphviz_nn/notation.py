@@ -39,6 +39,9 @@ class Notation:
     half: str
     functions: dict = field(hash=False)
     latex: bool = False
+    # Parentheses around groups; LaTeX that must break across lines uses plain ( ) (TeX cannot break
+    # inside \left( ... \right)).
+    parens: tuple[str, str] = ("(", ")")
 
     def power_of_ten(self, mantissa: str, exponent: int) -> str:
         if self.latex:
@@ -61,6 +64,7 @@ LATEX = Notation(
         "softplus": r"\mathrm{softplus}",
     },
     latex=True,
+    parens=(r"\left(", r"\right)"),
 )
 
 
@@ -191,7 +195,7 @@ def formula(expr: Expr, show, notation: Notation = UNICODE, digits: int = 6) -> 
     """An expression as a course writes it; `show(name)` gives each name's text (a label or a value).
     Constants are written exactly, up to `digits` significant digits."""
     n = notation
-    open_, close = (r"\left(", r"\right)") if n.latex else ("(", ")")
+    open_, close = n.parens
 
     def fmt(e: Expr) -> str:
         return formula(e, show, n, digits)
