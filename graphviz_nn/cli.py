@@ -57,12 +57,28 @@ class Group(click.Group):
             _fail("interrupted", 130)
 
 
+class Command(click.Command):
+    """Refuses an empty value for any option typed on the command line (`--key ''`): an empty path or
+    name never means the default, on any command, present or future."""
+
+    def parse_args(self, ctx, args):
+        rest = super().parse_args(ctx, args)
+        for param in self.params:
+            value = ctx.params.get(param.name)
+            typed = ctx.get_parameter_source(param.name) == click.core.ParameterSource.COMMANDLINE
+            if typed and isinstance(value, str) and not value.strip():
+                option = max(param.opts, key=len) if isinstance(param, click.Option) else param.human_readable_name
+                expected = f" (expected: {' '.join(param.help.split())})" if getattr(param, "help", None) else ""
+                raise click.UsageError(f"{option} is empty{expected}", ctx)
+        return rest
+
+
 def command(name: str | None = None):
     """A subcommand with -h/--help and --version, like the group itself."""
 
     def decorate(fn):
         fn = click.version_option(__version__, "--version", prog_name="graphviz-nn")(fn)
-        return main.command(name, context_settings=CONTEXT)(fn)
+        return main.command(name, cls=Command, context_settings=CONTEXT)(fn)
 
     return decorate
 

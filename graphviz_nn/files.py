@@ -1,4 +1,5 @@
-"""Files: output formats from extensions, and writes that leave nothing behind when they fail.
+"""Files: input text read with a size limit, output formats from extensions, and writes that leave
+nothing behind when they fail.
 
 Nothing is created before the input has been checked: `check_writable` only looks; folders are made
 when the finished bytes are written, and removed again if that write fails.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -32,6 +34,38 @@ def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
             f"{', '.join('.' + a for a in allowed)})"
         )
     return suffix
+
+
+MAX_TEXT_BYTES = 1_000_000  # an input file is a page or so of text; more is a wrong path (/dev/zero, a data file)
+
+
+def read_text(path: str | Path, what: str = "file", limit: int = MAX_TEXT_BYTES) -> str:
+    """The text of an input file: a regular file of at most `limit` bytes of UTF-8 (a byte-order mark is
+    fine). Opened without blocking and checked before reading, so a FIFO or /dev/zero cannot hang it."""
+    shown = repr(str(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise NNError(f"{what} {shown} does not exist") from None
+    except OSError as err:
+        raise NNError(f"cannot read {what} {shown} ({err.strerror})") from err
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise NNError(f"{what} {shown} is a folder; give a file")
+        raise NNError(f"{what} {shown} is not a regular file (a device or a pipe); give a file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as err:
+            raise NNError(f"cannot read {what} {shown} ({err.strerror})") from err
+    if len(data) > limit:
+        raise NNError(f"{what} {shown} is larger than {limit / 1e6:g} MB; give a short text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise NNError(f"{what} {shown} is not UTF-8 text (byte {err.start} cannot be read)") from err
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -67,6 +101,19 @@ def _make_parents(path: Path) -> list[Path]:
         _remove_folders(missing)
         raise NNError(f"cannot create the folder for {str(path)!r} ({err.strerror}); choose another path") from err
     return missing
+
+
+def missing(path: str | Path) -> list[Path]:
+    """`path` and the folders above it that do not exist yet, outermost first: what a write will create."""
+    path = Path(path).absolute()
+    return [p for p in (*reversed(path.parents), path) if not p.exists()]
+
+
+def remove(paths: list[Path], created: list[Path] = ()) -> None:
+    """Undo a finished write when a later one fails: its files, then the folders it created (if empty)."""
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+    _remove_folders(list(created))
 
 
 def _remove_folders(created: list[Path]) -> None:

@@ -14,13 +14,11 @@ whitelist (never `eval`, never SymPy's string parser), so no spec file can make 
 from __future__ import annotations
 
 import keyword
-import os
 import re
-import stat
 import tomllib
 from pathlib import Path
 
-from . import expr, forms, graph, ops
+from . import expr, files, forms, graph, ops
 from .defaults import EXERCISE as DEFAULTS
 from .errors import NNError, unknown
 
@@ -28,40 +26,11 @@ SECTIONS = {"inputs": "input", "parameters": "parameter", "targets": "target", "
 TOP_LEVEL = {"title", "alpha", "output", "nodes", *SECTIONS}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RESERVED = {*ops.CALLABLE, "alpha", "Heaviside"}
-MAX_BYTES = 1_000_000  # a spec is a page of text; more is a wrong path (/dev/zero, a data file)
 
 
 def load(path: str | Path) -> graph.ComputationGraph:
     """Read and build a spec file (not yet propagated)."""
-    return loads(read(path), Path(path).name)
-
-
-def read(path: str | Path) -> str:
-    """The text of a spec file: a regular file of at most MAX_BYTES of UTF-8 (a byte-order mark is
-    fine). Opened without blocking and checked before reading, so a FIFO or /dev/zero cannot hang it."""
-    shown = repr(str(path))
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise NNError(f"spec file {shown} does not exist") from None
-    except OSError as err:
-        raise NNError(f"cannot read spec file {shown} ({err.strerror})") from err
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise NNError(f"spec file {shown} is a folder; give a .toml file")
-        if not stat.S_ISREG(mode):
-            raise NNError(f"spec file {shown} is not a regular file (a device or a pipe); give a .toml file")
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as err:
-            raise NNError(f"cannot read spec file {shown} ({err.strerror})") from err
-    if len(data) > MAX_BYTES:
-        raise NNError(f"spec file {shown} is larger than {MAX_BYTES // 1_000_000} MB; a spec is a short text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise NNError(f"spec file {shown} is not UTF-8 text (byte {err.start} cannot be read)") from err
+    return loads(files.read_text(path, "spec file"), Path(path).name)
 
 
 def loads(text: str, name: str = "spec") -> graph.ComputationGraph:
@@ -207,7 +176,7 @@ def _binop(g, link: expr.BinOp, left: str | expr.Num, key: str | None, kind: str
     """One link `left op right` of a chain; `left` is a node id, or a number at the chain's bottom."""
     right = link.right
     if isinstance(left, expr.Num) and isinstance(right, expr.Num):  # fold found no finite real value
-        raise NNError(f"{left.value:g} {link.op} {right.value:g} is not a finite real number")
+        raise NNError(f"{_number(left)} {link.op} {_number(right)} is not a finite real number")
     side = "right" if isinstance(right, expr.Num) else "left" if isinstance(left, expr.Num) else None
     op_name = ops.ARITHMETIC.get((link.op, side))
     if op_name is None:
@@ -220,6 +189,10 @@ def _binop(g, link: expr.BinOp, left: str | expr.Num, key: str | None, kind: str
     const, operand = (right, left) if side == "right" else (left, right)
     inputs = [operand if isinstance(operand, str) else child(operand)]
     return graph.add_op(g, key or names(), op_name, inputs, const.value, kind=kind)
+
+
+def _number(n: expr.Num) -> str:
+    return f"({n.value:g})" if n.value < 0 else f"{n.value:g}"
 
 
 def dumps(data: dict, comment: str = "") -> str:
