@@ -54,7 +54,7 @@ SPEEDS = ("0.5", "1", "2", "4")
 class Element:
     """One node or edge: its distinct looks and tooltips, and which of each every step shows."""
 
-    kind: str  # "node" or "edge"
+    kind: str  # "node", "edge", or "aid" (drawn by the renderer alone: no tooltip, no focus)
     key: str | tuple[str, str]
     looks: list[str]  # SVG markup inside the node's or edge's <g>
     look: list[int]  # per step
@@ -80,8 +80,8 @@ class Content:
 # -- the frames' SVGs, shared ---------------------------------------------------------------------
 def _groups(svg: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
     """The drawing's viewBox, its transform, and its node and edge groups as (class, title, markup
-    inside), in drawing order. Graphviz's ids, titles (the browser's own tooltip) and internal nodes
-    (the caption and legend below the graph: the page writes them as text) are left out."""
+    inside), in drawing order. Graphviz's ids and titles (the browser's own tooltip) are left out,
+    and so is the footer (caption and legend below the graph): the page writes it as text."""
     doc = minidom.parseString(svg)
     top = next((g for g in doc.getElementsByTagName("g") if g.getAttribute("class") == "graph"), None)
     if top is None:
@@ -93,7 +93,7 @@ def _groups(svg: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
         kind = child.getAttribute("class")
         parts = [c for c in child.childNodes if c.nodeType == c.ELEMENT_NODE]
         title = next((c.firstChild.data for c in parts if c.tagName == "title" and c.firstChild), "")
-        if kind not in ("node", "edge") or title.startswith(INTERNAL):
+        if kind not in ("node", "edge") or title == render.FOOTER:
             continue
         groups.append((kind, title, "".join(c.toxml() for c in parts if c.tagName != "title")))
     return doc.documentElement.getAttribute("viewBox"), top.getAttribute("transform"), groups
@@ -161,10 +161,13 @@ def content(frames: Frames, svgs: list[bytes]) -> Content:
     reveals = [frames.shown(i) for i in range(len(frames))]
     elements = []
     for at, (kind, title) in enumerate(layout):
-        if kind == "node":
+        if title.startswith(INTERNAL):  # a drawing aid (an anchor, a label of its own): no tooltip
+            key: str | tuple[str, str] = title
+            kind, tips = "aid", [() for _ in reveals]
+        elif kind == "node":
             if title not in graph:
                 raise NNError(f"a frame draws a node {title!r} that is not in the graph")
-            key: str | tuple[str, str] = title
+            key = title
             tips = [node_tip(frames, title, shown) for shown in reveals]
         else:
             if title not in edges:
@@ -260,16 +263,17 @@ def _controls(steps: int) -> str:
 
 
 def _drawing(c: Content, uid: str) -> str:
+    names = {n: t.name for n, t in c.frames.texts.nodes.items()}
     parts = []
     for i, e in enumerate(c.elements):
-        name = c.frames.texts.nodes[e.key].name if e.kind == "node" else None
-        if e.kind == "edge":
-            u, v = e.key
-            name = f"{c.frames.texts.nodes[u].name} → {c.frames.texts.nodes[v].name}"
         looks = "".join(
             f"<g>{markup}</g>" if j == e.look[0] else f'<g style="display:none">{markup}</g>'
             for j, markup in enumerate(e.looks)
         )
+        if e.kind == "aid":
+            parts.append(f'<g class="gvnn-el" data-el="{i}">{looks}</g>')
+            continue
+        name = names[e.key] if e.kind == "node" else f"{names[e.key[0]]} → {names[e.key[1]]}"
         parts.append(
             f'<g class="gvnn-el {e.kind}" data-el="{i}" tabindex="0" role="img" '
             f'aria-label="{e.kind} {escape(name)}" aria-describedby="{uid}-tip">{looks}</g>'
@@ -290,7 +294,7 @@ def fragment(c: Content, uid: str, page: bool = False) -> str:
         f'<div class="gvnn-counter">{escape(line)}</div>' if j == 0 else f"<div>{escape(line)}</div>"
         for j, line in enumerate(c.frames.caption(0))
     )
-    focus = "" if page else ' tabindex="0" data-lm-suppress-shortcuts="true" data-p-suppress-shortcuts="true"'
+    focus = "" if page else ' tabindex="0" data-lm-suppress-shortcuts="true"'
     help_text = (
         "<kbd>←</kbd> <kbd>→</kbd> step · <kbd>Space</kbd> play or pause · <kbd>Home</kbd> <kbd>End</kbd> "
         "first and last · hover, tap or Tab to a node or an edge for its numbers"

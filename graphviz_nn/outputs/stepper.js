@@ -90,6 +90,7 @@ function (root, page) {
   function hideTip() { tipFor = null; tip.hidden = true; }
 
   els.forEach(function (el) {
+    if (!el.hasAttribute("tabindex")) return;  // a drawing aid: nothing to explain
     el.addEventListener("mouseenter", function () { showTip(el); });
     el.addEventListener("mouseleave", function () { if (document.activeElement !== el) hideTip(); });
     el.addEventListener("focus", function () { showTip(el); });
