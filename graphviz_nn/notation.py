@@ -127,7 +127,7 @@ def updated(old: float, new: float, digits: int = DIGITS, notation: Notation = U
 def operand(text: str, value: float, notation: Notation = UNICODE) -> str:
     """A written number as it stands inside a product: negatives in parentheses."""
     if value < 0:
-        return rf"\left({text}\right)" if notation.latex else f"({text})"
+        return f"{notation.parens[0]}{text}{notation.parens[1]}"
     return text
 
 
