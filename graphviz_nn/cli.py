@@ -499,3 +499,148 @@ def examples(name, layers):
     width = max(map(len, builtin.EXAMPLES))
     for key, make in builtin.EXAMPLES.items():
         click.echo(f"{key.ljust(width)}  {make()['title']}")
+
+
+@command()
+@click.option(
+    "-o",
+    "--output",
+    "path",
+    default=None,
+    help="Student sheets to write: .pdf, or .dot for every page's DOT  [default: output/worksheet.pdf]",
+)
+@click.option(
+    "--key",
+    "key_path",
+    default=None,
+    help="Answer key to write: .pdf or .dot  [default: output/worksheet-key.pdf]",
+)
+@click.option("--variants", "count", type=int, default=1, show_default=True, help="How many variants (1 to 200).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the numbers; printed on every page.")
+@click.option(
+    "--blank",
+    default="all",
+    show_default=True,
+    help="What the sheet leaves to fill in: all, or some of values,locals,gradients,update (an edge's local "
+    "derivative and the gradient it carries share a line, so blanking either blanks both there).",
+)
+@click.option("--g1", default="sigmoid", show_default=True, help="First activation.")
+@click.option("--g2", default="sigmoid", show_default=True, help="Second activation.")
+@click.option("--loss", default="quadratic", show_default=True, help="Loss: quadratic or cross_entropy.")
+@click.option(
+    "--random-activations",
+    is_flag=True,
+    help="Draw g1 (sigmoid, tanh, relu, softplus) and the loss per variant; g2 stays the sigmoid, as a2 is a "
+    "probability. Ids then read SEED-rN.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print every variant's network and answers as JSON (full floats); PDFs only where -o or --key ask.",
+)
+def worksheet(path, key_path, count, seed, blank, g1, g2, loss, random_activations, as_json):
+    """Write worksheets of fresh variants of the exercise (numbers to work by hand, lines to fill in, the
+    seven questions) and their answer key (filled diagram, symbolic answers, every number worked out)."""
+    from pathlib import Path
+
+    from . import files, practice
+    from .outputs import worksheet as sheets
+
+    if random_activations and any(_typed(n) for n in ("g1", "g2", "loss")):
+        raise NNError("--random-activations draws g1, g2 and the loss; leave out --g1, --g2 and --loss")
+    blanks = sheets.check_blanks(blank)
+    if not as_json:
+        path = path or "output/worksheet.pdf"
+        key_path = key_path or "output/worksheet-key.pdf"
+    targets = [(p, files.output_format(p, ("pdf", "dot"))) for p in (path, key_path) if p is not None]
+    if path is not None and key_path is not None and Path(path).resolve() == Path(key_path).resolve():
+        raise NNError("-o and --key name the same file; give the sheets and the key a file each")
+    for p, _ in targets:
+        files.check_writable(p)
+    chosen = practice.variants(practice.check_seed(seed), count, g1, g2, loss, random_activations)
+    written = []
+    if targets:
+        pages = dict(zip((path, key_path), sheets.pages_for(chosen, blanks), strict=True))
+        made = {p: sheets.pdf(pages[p]) if fmt == "pdf" else sheets.dot_text(pages[p]) for p, fmt in targets}
+        written = [files.write_atomic(p, data) for p, data in made.items()]
+    if as_json:
+        click.echo(json.dumps(practice.as_data(chosen, seed), indent=2, ensure_ascii=False))
+    for p in written:
+        click.echo(f"wrote {p}", err=as_json)
+    if not as_json:
+        click.echo(
+            f"variants {chosen[0].id} to {chosen[-1].id} (seed {seed})" if count > 1 else f"variant {chosen[0].id}"
+        )
+
+
+def _answers_graph(answers, variant: str | None, options: dict):
+    """The network an answers file is marked against: a worksheet variant (--variant or `variant = ...`
+    in the file), the file's [network] table, or the usual network options."""
+    from . import marking, practice
+    from .selection import propagated
+
+    net = network(options)
+    typed = sorted(net.pop("given"))
+    if variant and answers.variant and variant.strip() != answers.variant.strip():
+        raise NNError(f"--variant {variant} and the file's variant = {answers.variant!r} differ; give one")
+    variant = variant or answers.variant
+    if variant and answers.network is not None:
+        raise NNError(f"{answers.source} names a variant and a [network] table; give one")
+    if variant:
+        numbers = [n for n in typed if n not in ("g1", "g2", "loss")]
+        if numbers:
+            raise NNError(f"--{numbers[0].replace('_path', '')} sets the network, but variant {variant} fixes it")
+        if practice.parse_id(variant)[1] and any(n in typed for n in ("g1", "g2", "loss")):
+            raise NNError(f"variant {variant} drew its own activations and loss; leave out --g1, --g2 and --loss")
+        return practice.from_id(variant, net["g1"], net["g2"], net["loss"]).graph()
+    if answers.network is not None:
+        if typed:
+            raise NNError(f"{answers.source} has a [network] table and --{typed[0].replace('_path', '')} sets it too")
+        return propagated(**marking.network_table(answers))
+    return propagated(**net, given=typed)
+
+
+@command()
+@click.argument("answers_path", metavar="ANSWERS.toml")
+@network_options
+@click.option("--variant", default=None, help="A worksheet's variant id, such as 7-3 (as printed on the sheet).")
+@click.option(
+    "--tolerance",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Percent of the answer a number may be off (or half a unit in its last written digit, if looser).",
+)
+@click.option(
+    "-o", "--output", "path", default=None, help="Also draw the diagram with each number marked: .png, .svg or .pdf."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the marks as JSON, for autograders.")
+@digits_option
+@theme_option
+def check(answers_path, variant, tolerance, path, as_json, digits, theme, **options):
+    """Mark a student's own numbers from a TOML file with tables [values] (by node), [locals] (by edge
+    "u->v"), [gradients] (∂Loss/∂node) and [update]: a table of right and wrong, the first wrong one
+    in pass order with its chain-rule line and a likely slip. Exit 0 all right, 1 some wrong, 2 bad file."""
+    from . import files, marking
+
+    answers = marking.load(answers_path)
+    if path is not None:
+        files.output_format(path, ("png", "svg", "pdf"))
+        files.check_writable(path)
+    marked = marking.mark(_answers_graph(answers, variant, options), answers, tolerance, digits)
+    if path is not None:
+        from .outputs import image
+        from .outputs import marked as drawing
+
+        fmt = files.output_format(path, ("png", "svg", "pdf"))
+        dpi = 150 if fmt == "png" else None
+        written = image.save(drawing.to_digraph(marked, theme, dpi), path, dpi)
+    if as_json:
+        click.echo(json.dumps(marked.as_data(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(marking.report(marked, digits))
+    if path is not None:
+        click.echo(f"wrote {written}", err=as_json)
+    if marked.first_wrong is not None:
+        sys.exit(1)  # some wrong: a verdict, not an error, so no `Error:` line
