@@ -135,11 +135,13 @@ function (root, page) {
     });
     var box = drawing.getBBox();
     els.forEach(function (el, i) { look(el, i, step); });
-    var matrix = drawing.transform.baseVal.consolidate();
-    var dx = matrix ? matrix.matrix.e : 0, dy = matrix ? matrix.matrix.f : 0, pad = 6;
-    if (box.width > 0 && box.height > 0) {
-      root.style.setProperty("--gvnn-min-width", Math.round(box.width * 0.6) + "px");
-      svg.setAttribute("viewBox", [box.x + dx - pad, box.y + dy - pad, box.width + 2 * pad, box.height + 2 * pad]
+    var t = drawing.transform.baseVal.consolidate(), m = t ? t.matrix : { a: 1, d: 1, e: 0, f: 0 }, pad = 6;
+    var width = box.width * Math.abs(m.a), height = box.height * Math.abs(m.d);
+    if (width > 0 && height > 0) {
+      var x = Math.min(m.a * box.x, m.a * (box.x + box.width)) + m.e;
+      var y = Math.min(m.d * box.y, m.d * (box.y + box.height)) + m.f;
+      root.style.setProperty("--gvnn-min-width", Math.round(width * 0.6) + "px");
+      svg.setAttribute("viewBox", [x - pad, y - pad, width + 2 * pad, height + 2 * pad]
         .map(function (v) { return v.toFixed(1); }).join(" "));
     }
   }
