@@ -6,6 +6,7 @@ Each command imports what it needs when it runs, so `graphviz-nn --help` loads n
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -246,6 +247,8 @@ def animate(path, duration, frames_dir, frames_format, **options):
     if frames_dir is None and _typed("frames_format"):
         raise NNError("--frames-format goes with --frames-dir, the folder to write the frames into")
     if frames_dir is not None:
+        if os.path.realpath(frames_dir) == os.path.realpath(path):
+            raise NNError("--frames-dir and -o name the same path; give the frames a folder of their own")
         files.check_writable(frames_dir, "folder")
     files.check_writable(path)
     sequence, pngs = _render_frames(options, frame, "png", check=_gif_budget)

@@ -120,52 +120,57 @@ def spec_text(rng: random.Random) -> str:
 
 
 def command_line(rng: random.Random, slow: bool) -> tuple[list[str], str | None]:
-    """A random command with random options; the spec text, when it uses one."""
+    """A random command with random options; the spec text, when it uses one. Half the cases are
+    clean (every option value valid) so that they get past the options to the graph and the drawing."""
     commands = ["inspect"] * 6 + ["render"] * 3 + ["examples", "derive"] + (["animate", "slides"] * 4 if slow else [])
     command = rng.choice(commands)
+    junk = 0.0 if rng.random() < 0.5 else 0.25
+
+    def pick(valid: list[str], bad: list[str]) -> str:
+        return rng.choice(bad) if rng.random() < junk else rng.choice(valid)
+
     args, spec = [command], None
     if command == "examples":
         for option in rng.sample(["--show", "--layers"], rng.randint(0, 2)):
-            args += [option, rng.choice(["chain", "2-2-1", "", "nope", *OPTION_VALUES])]
+            valid = ["chain", "2-2-1"] if option == "--show" else ["2", "12"]
+            args += [option, pick(valid, ["", "nope", *OPTION_VALUES])]
         return args, None
     roll = rng.random()
     if roll < 0.5:
         spec = spec_text(rng)
         args += ["--spec", "spec.toml"]
     elif roll < 0.7:
-        args += ["--example", rng.choice(["chain", "exercise", "2-2-1", "tied-weights", "", "chian"])]
-        if rng.random() < 0.5:
-            args += ["--layers", rng.choice(["0", "1", "12", "13", "", "3"])]
-    exercise = ["--x", "--y", "--w1", "--w2", "--g1", "--g2", "--loss"] if spec is None or rng.random() < 0.1 else []
+        args += ["--example", pick(["chain", "exercise", "2-2-1", "tied-weights", "micrograd-readme"], ["", "chian"])]
+        if args[-1] == "chain" and rng.random() < 0.5:
+            args += ["--layers", pick(["1", "3", "12"], ["0", "13", ""])]
+    exercise = ["--x", "--y", "--w1", "--w2", "--g1", "--g2", "--loss"] if spec is None and roll >= 0.7 else []
     choices = [*exercise, "--alpha"]
     for option in rng.sample(choices, rng.randint(0, min(3, len(choices)))):
-        if rng.random() < 0.15:  # junk
-            value = rng.choice(OPTION_VALUES)
-        elif option in ("--g1", "--g2"):
-            value = rng.choice(ops.ACTIVATIONS)
+        if option in ("--g1", "--g2"):
+            value = pick(list(ops.ACTIVATIONS), OPTION_VALUES)
         elif option == "--loss":
-            value = rng.choice(ops.LOSSES)
+            value = pick(list(ops.LOSSES), OPTION_VALUES)
         else:
-            value = rng.choice(["0", "1", "-1", "0.5", "2.5", "-3", "1e-300", "1e300", "37", "-800", "1e3"])
+            value = pick(["0", "1", "-1", "0.5", "2.5", "-3", "1e-300", "1e300", "37", "-800", "1e3"], OPTION_VALUES)
         args += [option, value]
     if command == "render":
-        args += ["-o", rng.choice(["out.dot", "out.svg", "sub/out.dot", "", "out.jpg", "out"])]
+        args += ["-o", pick(["out.dot", "out.svg", "sub/out.dot", "out.png"], ["", "out.jpg", "out"])]
         if rng.random() < 0.3:
-            args += ["--dpi", rng.choice(["30", "600", "0", "", "1e3"])]
+            args += ["--dpi", pick(["30", "72", "600"], ["0", "", "1e3"])]
     if command == "derive" and rng.random() < 0.5:
-        args += ["--format", rng.choice(["markdown", "latex", "json", ""])]
+        args += ["--format", pick(["markdown", "latex", "json"], [""])]
     if command == "inspect" and rng.random() < 0.5:
         args += ["--json"]
     if command in ("animate", "slides"):
-        args += ["-q", "--phase", rng.choice(["forward", "backward", "both", ""])]
+        args += ["-q", "--phase", pick(["forward", "backward", "both"], [""])]
         extension = ".gif" if command == "animate" else ".pdf"
-        args += ["-o", rng.choice([f"out{extension}", f"sub/out{extension}", "out.gif", "out.pdf", ""])]
+        args += ["-o", pick([f"out{extension}", f"sub/out{extension}"], ["out.gif", "out.pdf", ""])]
         if rng.random() < 0.3:
-            args += ["--size", rng.choice(OPTION_VALUES)]
+            args += ["--size", pick(["640x360", "64x64", "1280x720"], OPTION_VALUES)]
         if command == "animate" and rng.random() < 0.4:
-            args += ["--duration", rng.choice(["0", "19", "20", "218450", "218451", "", "9" * 30])]
+            args += ["--duration", pick(["20", "500", "218450"], ["0", "19", "218451", "", "9" * 30])]
         if command == "animate" and rng.random() < 0.3:
-            args += ["--frames-dir", rng.choice(["frames", "", "out.gif"])]
+            args += ["--frames-dir", pick(["frames", "sub/frames"], ["", "out.gif"])]
     return args, spec
 
 

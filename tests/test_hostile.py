@@ -225,6 +225,7 @@ def test_deep_nesting_is_one_error_line(expression, message, here):
         (["examples", "--layers", "3"], "--layers goes with --show chain"),
         (["animate", "--frames-dir", ""], "--frames-dir is empty (expected: Also write every frame"),
         (["animate", "--frames-format", "svg"], "--frames-format goes with --frames-dir"),
+        (["animate", "--frames-dir", "./a.gif", "-o", "a.gif"], "--frames-dir and -o name the same path"),
         (["derive", "-o", ""], "--output is empty (expected: Write to this file"),
         (["render", "-o", " "], "--output is empty (expected: File to write;"),
     ],
@@ -300,6 +301,16 @@ def test_internal_ids_are_unreachable_from_user_names():
     user = next(line for line in source.splitlines() if line.strip().startswith("__footer__ ["))
     caption = next(line for line in source.splitlines() if line.strip().startswith('"#footer" ['))
     assert "Forward 1 / 1" in caption and "Forward" not in user
+
+
+def test_names_that_are_dot_keywords_stay_nodes(here):
+    """`node`, `edge` and `graph` are statements in DOT: as ids they must be quoted, not obeyed."""
+    names = ["node", "edge", "graph", "strict", "subgraph", "digraph"]
+    text = leaves("\n".join(f"{n} = {i + 1}.0" for i, n in enumerate(names)), f'loss = "{" + ".join(names)}"')
+    (here / "kw.toml").write_text(text)
+    assert run("render", "--spec", "kw.toml", "-o", "kw.svg").exit_code == 0
+    titles = {t.text for t in ET.parse(here / "kw.svg").iter("{http://www.w3.org/2000/svg}title")}
+    assert set(names) <= titles
 
 
 @pytest.mark.parametrize(
