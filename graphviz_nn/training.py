@@ -249,29 +249,31 @@ def fitted(run: Run, index: int, xs: Iterable[float]) -> list[float]:
 # -- the loss surface over two weights ------------------------------------------------------------------
 
 
-def surface(run: Run, first: list[float], second: list[float]):
-    """The loss (mean over the points, with a dataset) at every (first[j], second[i]) of the two
-    parameters, as a numpy array [i, j]; NaN where the network fails. Each op's own forward function
-    runs elementwise, so the numbers are the engine's (up to its saturated-residual corrections)."""
+def surface(run: Run, first: list[float], second: list[float] | None = None):
+    """The loss (mean over the points, with a dataset) as a numpy array: over `first` for a run with
+    one parameter, over every (first[j], second[i]) as [i, j] for one with two; NaN where the network
+    fails. Each op's own forward function runs elementwise, so the numbers are the engine's (up to
+    its saturated-residual corrections)."""
     import numpy as np
 
     g = run.graph
-    a, b = run.parameters
-    grid_a, grid_b = np.meshgrid(np.asarray(first, float), np.asarray(second, float))
-    total = np.zeros(grid_a.shape)
+    params = run.parameters
+    if len(params) == 1:
+        grids = [np.asarray(first, float)]
+    else:
+        grids = list(np.meshgrid(np.asarray(first, float), np.asarray(second, float)))
+    total = np.zeros(grids[0].shape)
     for point in run.points or [None]:
-        values: dict[str, object] = {a: grid_a, b: grid_b}
+        values: dict[str, object] = dict(zip(params, grids, strict=True))
         for node in order(g):
             data = g.nodes[node]
             if node in values:
                 continue
             if "op" not in data:
-                values[node] = data["value"]
-                if point is not None and node in ("x", "y"):
-                    values[node] = point[0] if node == "x" else point[1]
+                values[node] = data["value"] if point is None or node not in ("x", "y") else point[node == "y"]
                 continue
             args = [values[u] for u in data["inputs"]] + ([data["const"]] if data["const"] is not None else [])
-            values[node] = _elementwise(ops.OPS[data["op"]].forward, len(args))(*args).astype(float)
+            values[node] = np.asarray(_elementwise(ops.OPS[data["op"]].forward, len(args))(*args), float)
         total = total + values[output(g)]
     return total / len(run.points or [None])
 

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field, fields, replace
 
 from . import frames, layout, notation, render, style
+from .errors import NNError
 from .outputs.plots import TrainingPlot
 from .reveal import Reveal
 from .texts import Texts
@@ -22,7 +23,7 @@ from .training import Run
 
 MAX_FRAMES = 60
 SIZE = (1920, 1080)  # a 16:9 slide
-DIAGRAM_SHARE = 0.58  # of the canvas height, above the plots
+DIAGRAM_SHARES = (0.58, 0.68)  # of the canvas height, above the plots: the first that is legible
 MAX_UPDATES = 4  # update lines in a caption; the rest are in the parameters' boxes
 GAP = 12.0  # points around the drawing, in its own scale
 
@@ -86,6 +87,11 @@ def prepare(
     """The shown states (at most `max_frames`, the last always), their captions, and one layout."""
     chosen = style.get_theme(theme)
     size = size or SIZE
+    if run.graph.number_of_nodes() > frames.MAX_FRAME_NODES:
+        raise NNError(
+            f"the graph has {run.graph.number_of_nodes()} nodes; frames are limited to {frames.MAX_FRAME_NODES} "
+            "(use --json for the numbers)"
+        )
     indices = sample(len(run.states), max_frames)
     graphs = {i: run.at(i) for i in indices}
     texts = {i: Texts(graphs[i], digits) for i in indices}
@@ -96,8 +102,7 @@ def prepare(
     for t in texts.values():  # one legend for every frame, so it does not come and go
         t.used = set(used)
     states = [texts[i] for i in indices]
-    box = (size[0], round(size[1] * DIAGRAM_SHARE))
-    pinned, detail = _pin(_widest(states), chosen, captions, box, size[1])
+    pinned, detail, box = _pin(_widest(states), chosen, captions, size)
     # A drawing wider than the box leaves room under it: give that room to the plots.
     box = (box[0], min(box[1], round(box[0] * (pinned.height + 2 * GAP) / (pinned.width + 2 * GAP))))
     diagrams = Diagrams(states[0], [], pinned, chosen, 72, (0, 0), None, detail, states=states, lines=captions)
@@ -105,15 +110,20 @@ def prepare(
     return TrainingFrames(run, indices, captions, chosen, digits, size, diagrams)
 
 
-def _pin(widest: Texts, theme: style.Theme, captions: list[list[str]], box: tuple[int, int], height: int):
-    """The layout, with every text when that stays legible (as `frames.prepare` decides), else less."""
-    aspect = box[0] / box[1]
-    for detail in render.DETAILS:
-        pinned = layout.pin(widest, theme, captions, gradients=True, detail=detail, aspect=aspect)
-        smallest = render.FONT_SIZE * min(box[0] / pinned.width, box[1] / pinned.height)
-        if smallest >= frames.LEGIBLE * height:
-            break
-    return pinned, detail
+def _pin(widest: Texts, theme: style.Theme, captions: list[list[str]], size: tuple[int, int]):
+    """The layout and the box it gets above the plots: every text while that stays legible (as
+    `frames.prepare` decides), else less; a large graph takes more of the frame from the plots."""
+    tried = []
+    for share in DIAGRAM_SHARES:
+        box = (size[0], round(size[1] * share))
+        for detail in render.DETAILS:
+            pinned = layout.pin(widest, theme, captions, gradients=True, detail=detail, aspect=box[0] / box[1])
+            smallest = render.FONT_SIZE * min(box[0] / pinned.width, box[1] / pinned.height)
+            if smallest >= frames.LEGIBLE * size[1]:
+                return pinned, detail, box
+            tried.append((smallest, -share, pinned, detail, box))
+    _, _, pinned, detail, box = max(tried, key=lambda t: t[:2])  # none legible: the largest text
+    return pinned, detail, box
 
 
 def _longest(values):
@@ -168,7 +178,8 @@ def draw(training: TrainingFrames, fmt: str) -> list[bytes]:
     if training.diagrams is None:
         if fmt == "png":
             return [_png(plot.image(i, c)) for i, c in zip(training.indices, training.captions, strict=True)]
-        return [plot.frame(i, fmt, c) for i, c in zip(training.indices, training.captions, strict=True)]
+        pages = [plot.frame(i, fmt, c) for i, c in zip(training.indices, training.captions, strict=True)]
+        return [_join_pdf(None, page, training.size) for page in pages]
     diagrams = frames.render_all(training.diagrams, fmt)
     if fmt == "png":
         return [_join_png(d, plot.image(i), training.size) for d, i in zip(diagrams, training.indices, strict=True)]
@@ -192,15 +203,17 @@ def _png(image) -> bytes:
     return out.getvalue()
 
 
-def _join_pdf(diagram: bytes, plot: bytes, size: tuple[int, int]) -> bytes:
-    """One page of `size` points: the diagram's vector page on top, the plots' below."""
+def _join_pdf(diagram: bytes | None, plot: bytes, size: tuple[int, int]) -> bytes:
+    """One page of `size` points, as the PNG frames have pixels: the diagram's vector page on top
+    (if any), the plots' below."""
     from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
     from .outputs.plots import PNG_DPI
 
     page = PageObject.create_blank_page(width=size[0], height=size[1])
-    top = PdfReader(io.BytesIO(diagram)).pages[0]
-    page.merge_transformed_page(top, Transformation().translate(0, size[1] - float(top.mediabox.height)))
+    if diagram is not None:
+        top = PdfReader(io.BytesIO(diagram)).pages[0]
+        page.merge_transformed_page(top, Transformation().translate(0, size[1] - float(top.mediabox.height)))
     bottom = PdfReader(io.BytesIO(plot)).pages[0]
     page.merge_transformed_page(bottom, Transformation().scale(PNG_DPI / 72))
     writer = PdfWriter()

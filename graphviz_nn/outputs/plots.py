@@ -21,7 +21,6 @@ METADATA = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
 }
-MAX_LEGEND = 8
 
 
 @contextmanager
@@ -169,7 +168,7 @@ class TrainingPlot:
         finite = z.compressed()
         if finite.size and finite.max() > finite.min():
             levels = np.unique(np.quantile(finite, np.linspace(0.04, 0.96, 9)))
-            shades = LinearSegmentedColormap.from_list("surface", [t.background, t.operation_fill, t.muted])
+            shades = LinearSegmentedColormap.from_list("surface", [t.background, t.loss_fill])  # high loss: loss colour
             ax.contourf(xs, ys, z, levels=[finite.min(), *levels, finite.max()], cmap=shades, alpha=0.9)
             lines = ax.contour(xs, ys, z, levels=levels, colors=t.local, linewidths=0.8 * self.scale)
             ax.clabel(lines, fontsize=14 * self.scale, fmt=lambda v: notation.number(v, 2))
@@ -188,7 +187,7 @@ class TrainingPlot:
         ax, t = self.weight_ax, self.theme
         (p,) = self.run.parameters
         xs = np.linspace(*self._bounds(self.weights[p]), 201)
-        ax.plot(xs, surface(self.run, list(xs), [0.0])[0], color=t.local, linewidth=1.5 * self.scale)
+        ax.plot(xs, surface(self.run, list(xs)), color=t.local, linewidth=1.5 * self.scale)
         ax.set_xlim(xs[0], xs[-1])
         ax.set_xlabel(self.labels[p])
         ax.set_title(f"{self.loss_name} as a function of {self.labels[p]}")
@@ -203,11 +202,12 @@ class TrainingPlot:
         ax.set_ylim(low - pad, high + pad)
         ax.set_xlabel("step")
         ax.set_title("each weight after each step")
-        self.trajectories = {
-            p: ax.plot([], [], linewidth=2 * self.scale, label=self.labels[p])[0] for p in self.run.parameters
+        self.trajectories = {p: ax.plot([], [], linewidth=2 * self.scale)[0] for p in self.run.parameters}
+        # Each line named at its end, where the eye is: a legend of many colours is hard to match.
+        self.tags = {
+            p: ax.text(0, 0, f" {self.labels[p]}", color=line.get_color(), va="center", fontsize=15 * self.scale)
+            for p, line in self.trajectories.items()
         }
-        if len(self.run.parameters) <= MAX_LEGEND:
-            ax.legend(loc="best", ncols=2 if len(self.run.parameters) > 4 else 1, frameon=False)
 
     def _path_artists(self) -> None:
         t, ax = self.theme, self.weight_ax
@@ -283,10 +283,24 @@ class TrainingPlot:
         else:
             for p, line in self.trajectories.items():
                 line.set_data(self.steps[:k], self.weights[p][:k])
+            self._place_tags(index)
         if self.fit_ax is not None:
             self.fit_line.set_data(self.xs, self.curves[index])
         for row, text in zip(self.caption, [*(caption or []), *[""] * self.caption_rows], strict=False):
             row.set_text(text)
+
+    def _place_tags(self, index: int) -> None:
+        """Names at the lines' current ends, nudged apart vertically so none covers another."""
+        low, high = self.weight_ax.get_ylim()
+        pixels = self.weight_ax.get_position().height * self.size[1]
+        gap = (high - low) * 15 * self.scale * PNG_DPI / 72 * 1.15 / pixels  # one line of the tags' text
+        ends = sorted((self.weights[p][index], p) for p in self.run.parameters)
+        placed: list[float] = []
+        for y, _ in ends:
+            placed.append(max(y, placed[-1] + gap) if placed else y)
+        overflow = placed[-1] - (high - gap / 2) if placed else 0
+        for (_, p), y in zip(ends, placed, strict=True):
+            self.tags[p].set_position((self.steps[index], y - max(overflow, 0)))
 
     def _arrow(self, index: int, xs, ys) -> None:
         if self.next is not None:
