@@ -14,7 +14,6 @@ _PUBLIC = {
     "Value": "value",
     "trace": "value",
     "stepper": "outputs.html",
-    "stepper": "outputs.html",
 }
 __all__ = [*_PUBLIC, "__version__"]
 

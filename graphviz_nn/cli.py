@@ -464,23 +464,6 @@ def html_cmd(path, **options):
     click.echo(f"wrote {files.write_atomic(path, html.page(html.content(sequence, svgs)))}")
 
 
-@command("html")
-@network_options
-@frame_options
-@click.option("-o", "--output", "path", default="output/backprop.html", show_default=True, help="HTML page to write.")
-def html_cmd(path, **options):
-    """Write an interactive stepper: one self-contained HTML page (works from disk, embeds in a course
-    page) stepped with the keyboard, buttons, a slider or play; hover a node for its numbers."""
-    from . import files
-    from .outputs import html
-
-    frame = _frame_settings(options)
-    files.output_format(path, html.FORMATS)
-    files.check_writable(path)
-    sequence, svgs = _render_frames(options, frame, "svg")
-    click.echo(f"wrote {files.write_atomic(path, html.page(html.content(sequence, svgs)))}")
-
-
 @command()
 @click.option("--show", "name", default=None, help="Print this example as a spec file to copy and edit.")
 @click.option("--layers", type=click.IntRange(1, 12), default=None, help="Depth, for the chain example (1-12).")
