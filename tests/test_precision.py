@@ -84,9 +84,9 @@ def reference(g1, g2, loss, point, digits=None):
         return values, grad, local
 
 
-def points(g1, g2, loss):
+def points(g1):
     """x = 100 with w1 in [0.9, 7] (z1 from 90 to 700) and w2 putting z2 anywhere in ±700; x = −100
-    for z1 down to −700; y ∈ {0, 1}. Cross-entropy only where a₂ and 1 − a₂ are normal doubles."""
+    for z1 down to −700; y ∈ {0, 1}."""
     found = []
     for x, w1, z2, y in itertools.product(
         (100.0, -100.0), (0.9, 1.7, 2.5, 4.0, 7.0), (-700, -350, -40, -2, 0.3, 2, 40, 350, 700), (0.0, 1.0)
@@ -94,33 +94,33 @@ def points(g1, g2, loss):
         with mpmath.workdps(30):
             a1 = float(FUNCTIONS[g1][0](mpmath.mpf(x * w1)))
         w2 = z2 / a1 if a1 else 0.0
-        if not 0 < abs(w2) <= 1000:  # a1 ≈ 0 (σ or softplus of −700): keep the weights a lecture uses
-            continue
-        point = {"x": x, "y": y, "w1": w1, "w2": w2}
-        if loss == "cross_entropy":
-            with mpmath.workdps(working_digits(g1, point)):
-                a2 = forward(g1, g2, loss, *map(mpmath.mpf, (x, y, w1, w2)))[0]["a2"]
-                if not (a2 >= TINY and 1 - a2 >= TINY):
-                    continue
-        found.append(point)
+        if 0 < abs(w2) <= 1000:  # not for a1 ≈ 0 (σ or softplus of −700): keep the weights a lecture uses
+            found.append({"x": x, "y": y, "w1": w1, "w2": w2})
     return found
 
 
 @functools.cache
 def cases(g1, g2, loss):
-    return [(point, reference(g1, g2, loss, point)) for point in points(g1, g2, loss)]
+    """(point, reference) over the sweep; cross-entropy only where a₂ and 1 − a₂ are normal doubles."""
+    found = []
+    for point in points(g1):
+        values, grad, local = reference(g1, g2, loss, point)
+        if loss == "quadratic" or (values["a2"] >= TINY and 1 - values["a2"] >= TINY):
+            found.append((point, (values, grad, local)))
+    return found
 
 
 def problems(got, expected):
     """Why `got` (a double) is not `expected` (mpmath) to 1e-9 relative, or None."""
     if expected == 0:
         return None if got == 0 else "nonzero where the truth is 0"
-    if abs(expected) < TINY:
+    truth = float(expected)  # correctly rounded: its own error, 1e-16, is nothing beside 1e-9
+    if abs(truth) < TINY:
         return None if abs(got) < TINY else "the truth underflows a double, but not this"
     if got == 0:
         return "exact zero where the truth is not"
-    error = abs((mpmath.mpf(got) - expected) / expected)
-    return None if error <= REL else f"relative error {mpmath.nstr(error, 3)}"
+    error = abs(got - truth) / abs(truth)
+    return None if error <= REL else f"relative error {error:.3g}"
 
 
 def report(failures):
@@ -180,7 +180,8 @@ def test_values_and_loss_past_saturation(g1, g2, loss):
 def test_the_reference_is_good_to_50_digits(g1, g2, loss):
     """Twice the working precision changes nothing in 50 digits, and mpmath.diff of the composed
     loss gives the same leaf gradients as the hand-written chain rule."""
-    for point, (values, grad, _) in cases(g1, g2, loss)[::9]:
+    differentiated = 0
+    for point, (values, grad, _) in cases(g1, g2, loss)[::5]:
         digits = working_digits(g1, point)
         finer_values, finer_grad, _ = reference(g1, g2, loss, point, 2 * digits)
         with mpmath.workdps(2 * digits):
@@ -191,13 +192,18 @@ def test_the_reference_is_good_to_50_digits(g1, g2, loss):
                 assert abs(mine - finer) <= abs(finer) * mpmath.mpf(10) ** -DIGITS, point
         leaves = {k: mpmath.mpf(v) for k, v in point.items()}
         for leaf in ("w1", "w2", "x"):
-            # a difference quotient sees a gradient of 10⁻³⁰⁰ only with 300 more digits than the loss
+            # a difference quotient sees a gradient 10⁻³⁰⁰ of the loss only with 300 more digits: the
+            # formulas are the same at every point, so check them where that stays cheap
             gap = max(0, int(-mpmath.log10(abs(grad[leaf] / values["loss"]))))
+            if gap > 100:
+                continue
             with mpmath.workdps(2 * digits + gap):
                 numeric = mpmath.diff(
                     lambda t, leaf=leaf, at=leaves: forward(g1, g2, loss, **{**at, leaf: t})[1], leaves[leaf]
                 )
                 assert abs(numeric - grad[leaf]) <= abs(grad[leaf]) * mpmath.mpf(10) ** -30, (leaf, point)
+            differentiated += 1
+    assert differentiated >= 10
 
 
 # -- Value, micrograd-style, past saturation -------------------------------------------------------
