@@ -189,12 +189,12 @@ def test_long_runs_sample_frames_but_keep_every_step(tmp_path):
 def test_pdf_pages_and_same_bytes_every_time(tmp_path):
     paths = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
     for path in paths:
-        assert run("train", "--steps", "3", "-o", str(path), "--size", SMALL).exit_code == 0
+        assert run("train", "--steps", "2", "-o", str(path), "--size", SMALL).exit_code == 0
     assert paths[0].read_bytes() == paths[1].read_bytes()
     pages = PdfReader(paths[0]).pages
-    assert len(pages) == 4
+    assert len(pages) == 3
     assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in pages} == {(480.0, 270.0)}
-    assert "Step 2 of 3" in pages[2].extract_text()
+    assert "Step 1 of 2" in pages[1].extract_text()
 
 
 def test_frames_same_size_and_deterministic():
@@ -203,6 +203,25 @@ def test_frames_same_size_and_deterministic():
     assert first == second
     assert {Image.open(io.BytesIO(png)).size for png in first} == {(480, 270)}
     assert len(set(first)) == len(first)  # every frame differs: the numbers move
+
+
+@pytest.mark.parametrize(("example", "layers"), [("tied-weights", None), ("chain", 3)])
+def test_one_weight_and_many_weights_draw_too(example, layers):
+    """One weight: the loss against it; three: each weight against the step, named at its line's end."""
+    run_ = training.train(examples.load(example, layers), 3)
+    pngs = training_frames.draw(training_frames.prepare(run_, size=(480, 270), max_frames=3), "png")
+    assert len(pngs) == 3 and len(set(pngs)) == 3
+    assert {Image.open(io.BytesIO(png)).size for png in pngs} == {(480, 270)}
+
+
+def test_dataset_on_a_chain_fits_its_last_activation():
+    run_ = training.train(examples.load("chain", 3), 2, [(0.0, 0.5), (1.0, 0.9)])
+    assert training.prediction(run_.graph) == "a3"
+    xs = [0.0, 1.0]
+    for x, fit in zip(xs, training.fitted(run_, 2, xs), strict=True):
+        g = training.with_weights(run_.graph, run_.states[2].weights)
+        g.nodes["x"]["value"] = x
+        assert close(engine.propagate(g).nodes["a3"]["value"], fit)
 
 
 def test_dataset_frames_are_the_plots_with_a_caption(tmp_path):
