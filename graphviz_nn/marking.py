@@ -110,7 +110,7 @@ def _item(item: Item) -> dict:
 
 # -- reading -------------------------------------------------------------------------------------
 
-_HEADER = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?")
+_HEADER = re.compile(r"""\s*\[\s*(["']?)([A-Za-z0-9_-]+)\1\s*\]\s*(?:#.*)?""")
 _ENTRY = re.compile(
     r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=\s*"""
     r"([+-]?[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9][0-9_]*)?)\s*(?:#.*)?"
@@ -122,7 +122,9 @@ def _literals(text: str) -> dict[tuple[str, str], str]:
     found, table = {}, None
     for line in text.splitlines():
         if header := _HEADER.fullmatch(line):
-            table = header[1]
+            table = header[2]
+        elif line.lstrip().startswith("["):  # [a.b], [[x]]: not a table of numbers; its lines are not read
+            table = None
         elif table and (entry := _ENTRY.fullmatch(line)):
             key = next(iter(tomllib.loads(f"{entry[1]} = 0")))  # the key as TOML reads it, quotes and all
             found[table, key] = entry[2]

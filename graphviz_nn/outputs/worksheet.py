@@ -15,7 +15,7 @@ import io
 import os
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 import graphviz
@@ -187,7 +187,8 @@ def sheet(v: practice.Variant, blanks: tuple[str, ...] = BLANKS) -> list[Page]:
 
 
 def _markdown_rows(markdown: str) -> list[str]:
-    """`derive`'s Markdown as rows: `## n. title` bold, `- line` indented, the top title dropped."""
+    """`derive`'s Markdown as rows: `## n. title` bold, `- line` indented; the title and the line of
+    given numbers are on the page already."""
     rows = []
     for line in markdown.splitlines():
         if line.startswith("## "):
@@ -197,37 +198,38 @@ def _markdown_rows(markdown: str) -> list[str]:
     return rows
 
 
-def worked(texts: Texts) -> list[str]:
-    """Every number the sheet asks for, worked out in the order backprop computes it."""
-    g = texts.graph
-    lines = [texts.nodes[n].value_line for n in texts.ordered if "op" in g.nodes[n]]
-    # The loss's own derivative is both an edge's local derivative and a node's gradient: once is enough.
+def backward(texts: Texts) -> list[str]:
+    """The backward pass as the diagram runs it: each local derivative, then each gradient it completes."""
+    lines = []
     left = {u: sum(1 for e in texts.backward if e[0] == u) for u, _ in texts.backward}
     for u, v in texts.backward:
         lines.append(texts.edges[u, v].local_line)
         left[u] -= 1
         if not left[u]:
             lines.append(texts.nodes[u].grad_line)
-    lines += [texts.nodes[p].update_line for p in g if texts.nodes[p].update_line]
+    # The loss's own derivative is both an edge's local derivative and a node's gradient: once is enough.
     return list(dict.fromkeys(lines))
 
 
-def key(v: practice.Variant, markdown: str) -> list[Page]:
-    """The key's pages: the filled diagram, then the symbolic answers (`markdown`, as `derive` writes
-    them for the variant's activations) and the worked numbers."""
+def key(v: practice.Variant, derivation) -> list[Page]:
+    """The key's pages: the filled diagram, then the seven answers with the numbers plugged in (as
+    `derive --numbers` writes them) and the backward pass node by node, as on the diagram."""
+    from .. import answers
+
     texts = Texts(v.graph())
+    derivation = replace(derivation, graph=texts.graph)  # the same structure, now with the numbers
     slug = _slug(v.id)
     head = _header(v, "Answer key", False)
-    answers = [_row(_font(f"Answers · variant {v.id} (seed {v.seed})", TITLE, bold=True), 0)]
-    answers += _markdown_rows(markdown)
-    answers.append(_row(_wrapped("The numbers, in the order backprop computes them", bold=True), 1))
-    answers += [_row(_wrapped("    " + line, indent="        "), 0) for line in worked(texts)]
+    rows = [_row(_font(f"Answers · variant {v.id} (seed {v.seed})", TITLE, bold=True), 0)]
+    rows += _markdown_rows(answers.markdown(derivation, texts))
+    rows.append(_row(_wrapped("The backward pass node by node, as on the diagram", bold=True), 1))
+    rows += [_row(_wrapped("    " + line, indent="        "), 0) for line in backward(texts)]
     return [
         Page(
             (_text(head, f"key_{slug}_head"), _diagram(texts, Reveal.everything(texts), "full", f"key_{slug}")),
             _footer(v, "answer key", 1, 2),
         ),
-        Page((_text(answers, f"key_{slug}_answers"),), _footer(v, "answer key", 2, 2)),
+        Page((_text(rows, f"key_{slug}_answers"),), _footer(v, "answer key", 2, 2)),
     ]
 
 
@@ -283,9 +285,27 @@ def _plan(page: Page, size) -> _Plan:
     return _Plan(placed, top, top - (PAGE[1] - MARGIN - room))
 
 
+def _form(writer, page):
+    """A drawn block as a form XObject of the writer: placed by a matrix, its content never parsed
+    (pypdf's page merging parses every content stream, and took four fifths of the time)."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
+    contents = page["/Contents"].get_object()
+    parts = contents if isinstance(contents, list) else [contents]
+    form = DecodedStreamObject()
+    form.set_data(b"\n".join(p.get_object().get_data() for p in parts))
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(FloatObject(float(v)) for v in page.mediabox)
+    form[NameObject("/Resources")] = page["/Resources"].get_object().clone(writer)
+    return writer._add_object(form.flate_encode())  # pypdf has no public way to add an object
+
+
 def pdf(pages: list[Page], jobs: int | None = None) -> bytes:
-    """The pages as one PDF: every block drawn by Graphviz (several `dot` side by side), placed by pypdf."""
-    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+    """The pages as one PDF: every block drawn by Graphviz (several `dot` side by side), then placed
+    on A4 pages as a form XObject."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     drawn = _draw([b.source for p in pages for b in (*p.blocks, p.footer) if b.source], jobs)
     read = {}
@@ -310,12 +330,17 @@ def pdf(pages: list[Page], jobs: int | None = None) -> bytes:
     writer = PdfWriter()
     for i, plan in enumerate(plans):
         placed = plan.placed + ([(extra[i], MARGIN, plan.top, 1.0)] if extra.get(i) else [])
-        out = PageObject.create_blank_page(width=PAGE[0], height=PAGE[1])
-        for source, left, top, scale in placed:
+        out = writer.add_blank_page(width=PAGE[0], height=PAGE[1])
+        forms, ops = DictionaryObject(), []
+        for k, (source, left, top, scale) in enumerate(placed):
             box = part(source).mediabox
-            move = Transformation().translate(-float(box.left), -float(box.bottom)).scale(scale)
-            out.merge_transformed_page(part(source), move.translate(left, top - float(box.height) * scale))
-        writer.add_page(out)
+            x, y = left - float(box.left) * scale, top - (float(box.bottom) + float(box.height)) * scale
+            forms[NameObject(f"/B{k}")] = _form(writer, part(source))
+            ops.append(f"q {scale:.6f} 0 0 {scale:.6f} {x:.3f} {y:.3f} cm /B{k} Do Q")
+        content = DecodedStreamObject()
+        content.set_data("\n".join(ops).encode())
+        out[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
+        out[NameObject("/Contents")] = writer._add_object(content)
     writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": FIXED_DATE, "/ModDate": FIXED_DATE})
     writer.compress_identical_objects()  # each block brings its own copy of the font subsets
     data = io.BytesIO()
@@ -325,15 +350,15 @@ def pdf(pages: list[Page], jobs: int | None = None) -> bytes:
 
 def pages_for(chosen: list[practice.Variant], blanks: tuple[str, ...] = BLANKS) -> tuple[list[Page], list[Page]]:
     """The student sheets and the keys of every variant."""
-    from .. import answers, symbolic  # SymPy is slow to import: only keys pay for it
+    from .. import symbolic  # SymPy is slow to import: only keys pay for it
     from ..graph import seed_network
 
-    derived: dict[tuple[str, str, str], str] = {}
+    derived = {}
     sheets, keys = [], []
     for v in chosen:
         kind = (v.network["g1"], v.network["g2"], v.network["loss"])
-        if kind not in derived:  # the symbolic answers depend on the functions only
-            derived[kind] = answers.markdown(symbolic.derive(seed_network(**v.network)))
+        if kind not in derived:  # the symbolic answers depend on the functions only (SymPy is slow)
+            derived[kind] = symbolic.derive(seed_network(**v.network))
         sheets += sheet(v, blanks)
         keys += key(v, derived[kind])
     return sheets, keys
