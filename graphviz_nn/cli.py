@@ -625,7 +625,7 @@ def check(answers_path, variant, tolerance, path, as_json, digits, theme, **opti
     if as_json:
         click.echo(json.dumps(marked.as_data(), indent=2, ensure_ascii=False))
     else:
-        click.echo(marking.report(marked, digits))
+        click.echo(marking.report(marked))
     if path is not None:
         click.echo(f"wrote {written}", err=as_json)
     if marked.first_wrong is not None:

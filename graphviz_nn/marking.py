@@ -423,12 +423,21 @@ def _shown(written: Written) -> str:
     return notation.MINUS + text[1:] if text.startswith("-") else text
 
 
-def report(marked: Marked, digits: int = notation.DIGITS) -> str:
+def _answer(texts: Texts, item: Item) -> str:
+    """The answer as the diagram writes it (an update with the digits that show its step)."""
+    if item.kind == "locals":
+        return texts.edges[tuple(item.id.split("->"))].local
+    node = texts.nodes[item.id]
+    shown = {"values": node.value, "gradients": node.grad, "update": node.update_value}[item.kind]
+    return shown or notation.number(item.expected, texts.digits)
+
+
+def report(marked: Marked) -> str:
     """The table of every given number, then the first wrong one with its line and a likely slip."""
     rows = [["quantity", "id", "given", "expected", ""]]
     for i in marked.items:
         mark_ = "✓ right" if i.correct else "✗ wrong"
-        rows.append([i.name, i.id, _shown(i.given), notation.number(i.expected, digits), mark_])
+        rows.append([i.name, i.id, _shown(i.given), _answer(marked.texts, i), mark_])
     widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("─" * w for w in widths))
@@ -439,7 +448,7 @@ def report(marked: Marked, digits: int = notation.DIGITS) -> str:
         lines += [
             "",
             f"First wrong, in the order the passes compute them: {first.name} ({first.kind} {first.id})",
-            f"  you wrote {_shown(first.given)}; the answer is {notation.number(first.expected, digits)}",
+            f"  you wrote {_shown(first.given)}; the answer is {_answer(marked.texts, first)}",
             f"  {marked.line}",
         ]
         if marked.slip:
