@@ -439,6 +439,18 @@ def test_a_variants_own_answers_are_all_right(sheets, tmp_path):
         assert result.exit_code == 0 and data["correct"] == data["total"] > 20
 
 
+def test_the_keys_answers_file_is_marked_all_right(tmp_path):
+    from graphviz_nn.outputs import worksheet
+    from graphviz_nn.texts import Texts
+
+    for v in practice.variants(6, 3, random_activations=True):
+        text = worksheet.answers_toml(v, Texts(v.graph()))
+        result = run_check(tmp_path, text, "--json")
+        data = json.loads(result.stdout)
+        assert result.exit_code == 0 and data["correct"] == data["total"] == 25, result.stdout
+        assert f'variant = "{v.id}"' in text and "-" in text and notation.MINUS not in text
+
+
 def test_blank_chooses_what_the_sheet_asks(tmp_path):
     path = tmp_path / "sheet.pdf"
     args = ["worksheet", "--seed", "5", "--blank", "values,update", "-o", str(path), "--key", str(tmp_path / "k.pdf")]

@@ -20,7 +20,7 @@ from html import escape
 
 import graphviz
 
-from .. import layout, practice, render, runner, style
+from .. import layout, notation, practice, render, runner, style
 from ..errors import NNError
 from ..reveal import Reveal
 from ..texts import Texts
@@ -211,6 +211,55 @@ def backward(texts: Texts) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+MONO = "DejaVu Sans Mono"
+
+
+def _toml(shown: str, value: float) -> str:
+    """A number as the diagram shows it, written so TOML reads it (`-`, and e-notation for ×10ⁿ)."""
+    return format(value, ".3g") if "×" in shown else shown.replace(notation.MINUS, "-")
+
+
+def answers_toml(v: practice.Variant, texts: Texts) -> str:
+    """The answers as a `check` file, rounded as the diagram shows them: a marker can type a student's
+    sheet in beside it, and an autograder can start from it."""
+    shown = {
+        "values": lambda n: texts.nodes[n].value,
+        "locals": lambda e: texts.edges[tuple(e.split("->"))].local,
+        "gradients": lambda n: texts.nodes[n].grad,
+        "update": lambda n: texts.nodes[n].update_value,
+    }
+    parts = [f'variant = "{v.id}"']
+    for section, values in practice.answers(texts.graph).items():
+        lines = [f"[{section}]"]
+        for ident, value in values.items():
+            key = f'"{ident}"' if "->" in ident else ident
+            lines.append(f"{key} = {_toml(shown[section](ident), value)}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def _answers_file(v: practice.Variant, texts: Texts) -> Block:
+    """`answers_toml` under the key's diagram, a column a table."""
+    variant, *sections = answers_toml(v, texts).strip().split("\n\n")
+
+    def mono(lines: list[str]) -> str:
+        body = '<BR ALIGN="LEFT"/>'.join(escape(line) for line in lines)
+        return f'<FONT FACE="{MONO}" POINT-SIZE="{SMALL + 1}">{body}<BR ALIGN="LEFT"/></FONT>'
+
+    columns = "".join(f'<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{mono(s.split(chr(10)))}</TD>' for s in sections)
+    title = _font("The answers as a file for graphviz-nn check, rounded as on the diagram:", BODY, bold=True)
+    span = f'ALIGN="LEFT" COLSPAN="{len(sections)}"'
+    table = (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+        f'<TR><TD {span}>{title}</TD></TR><TR><TD {span} BALIGN="LEFT">{mono([variant])}</TD></TR>'
+        f"<TR>{columns}</TR></TABLE>>"
+    )
+    dot = graphviz.Digraph(f"key_{_slug(v.id)}_file")
+    dot.attr(bgcolor="transparent", pad="0", margin="0")
+    dot.node("text", table, shape="plain", fontname=THEME.fontname)
+    return Block(dot.source)
+
+
 def key(v: practice.Variant, derivation) -> list[Page]:
     """The key's pages: the filled diagram, then the seven answers with the numbers plugged in (as
     `derive --numbers` writes them) and the backward pass node by node, as on the diagram."""
@@ -226,7 +275,11 @@ def key(v: practice.Variant, derivation) -> list[Page]:
     rows += [_row(_wrapped("    " + line, indent="        "), 0) for line in backward(texts)]
     return [
         Page(
-            (_text(head, f"key_{slug}_head"), _diagram(texts, Reveal.everything(texts), "full", f"key_{slug}")),
+            (
+                _text(head, f"key_{slug}_head"),
+                _diagram(texts, Reveal.everything(texts), "full", f"key_{slug}"),
+                _answers_file(v, texts),
+            ),
             _footer(v, "answer key", 1, 2),
         ),
         Page((_text(rows, f"key_{slug}_answers"),), _footer(v, "answer key", 2, 2)),
