@@ -151,25 +151,53 @@ def inspect(as_json, digits, **options):
 @click.option(
     "--format",
     "fmt",
-    default="markdown",
-    show_default=True,
+    default=None,
     type=click.Choice(["markdown", "latex", "json"]),
-    help="How to write the answers.",
+    help="How to write the answers  [default: by the -o extension (.md, .tex, .json), else markdown]",
 )
+@click.option("--standalone", is_flag=True, help="With latex: a whole document for pdflatex, not a fragment.")
+@click.option("--numbers", is_flag=True, help="Plug the network's numbers into every answer (markdown, latex).")
+@digits_option
 @click.option("-o", "--output", "path", default=None, help="Write to this file instead of the terminal.")
-def derive(fmt, path, **options):
+def derive(fmt, standalone, numbers, digits, path, **options):
     """Print the exercise's seven answers symbolically (forward pass, loss, chain rule, update)."""
-    from . import answers, files, symbolic  # SymPy is slow to import: only this command pays for it
-    from .selection import structure
+    from . import files
 
+    typed = click.get_current_context().get_parameter_source("digits") == click.core.ParameterSource.COMMANDLINE
+    if fmt is None and path is not None:
+        fmt = DERIVE_FORMATS[files.output_format(path, tuple(DERIVE_FORMATS))]
+    fmt = fmt or ("latex" if standalone else "markdown")
+    if standalone and fmt != "latex":
+        raise click.UsageError("--standalone goes with --format latex")
+    if numbers and fmt == "json":
+        raise click.UsageError("--numbers goes with --format markdown or latex (for numbers as JSON: inspect --json)")
+    if typed and not numbers:
+        raise click.UsageError("--digits goes with --numbers")
     if path is not None:
         files.check_writable(path)
-    derivation = symbolic.derive(structure(**network(options)))
-    text = {"markdown": answers.markdown, "latex": answers.latex, "json": answers.as_json}[fmt](derivation)
+
+    from . import answers, symbolic  # SymPy is slow to import: only this command pays for it
+    from .latexdoc import BREAKABLE
+    from .notation import UNICODE
+    from .selection import propagated, structure
+    from .texts import Texts
+
+    graph = (propagated if numbers else structure)(**network(options))
+    derivation = symbolic.derive(graph)
+    texts = Texts(graph, digits, BREAKABLE if fmt == "latex" else UNICODE) if numbers else None
+    if fmt == "json":
+        text = answers.as_json(derivation)
+    elif fmt == "latex":
+        text = answers.latex(derivation, texts, standalone)
+    else:
+        text = answers.markdown(derivation, texts)
     if path is not None:
-        click.echo(f"wrote {files.write_atomic(path, text if text.endswith(chr(10)) else text + chr(10))}")
+        click.echo(f"wrote {files.write_atomic(path, text.rstrip(chr(10)) + chr(10))}")
     else:
         click.echo(text.rstrip("\n"))
+
+
+DERIVE_FORMATS = {"md": "markdown", "markdown": "markdown", "txt": "markdown", "tex": "latex", "json": "json"}
 
 
 def _render_frames(options: dict, frame: dict, fmt: str, check=None, **prepare):
@@ -208,11 +236,17 @@ def _typed(name: str) -> bool:
     return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
 
 
-def _frame_settings(options: dict) -> dict:
+ANIMATION_SIZE = "1280x720"  # a GIF for a course page; slides take 1920x1080 (or --size)
+SLIDE_SIZE = "1920x1080"
+
+
+def _frame_settings(options: dict, default_size: str | None = None) -> dict:
     from .frames import parse_size
 
     keys = ("phase", "size", "theme", "quiet", "digits", "target_gradients", "detail", "direction", "rows")
     frame = {k: options.pop(k) for k in keys}
+    if frame["size"] is None:
+        frame["size"] = default_size
     parse_size(frame["size"])
     return frame
 
@@ -237,11 +271,12 @@ def _frame_settings(options: dict) -> dict:
     help="Format of the files in --frames-dir.",
 )
 def animate(path, duration, frames_dir, frames_format, **options):
-    """Write an animated GIF of the forward and backward pass, one step per frame."""
+    """Write an animated GIF of the forward and backward pass, one step per frame (1280x720 unless
+    --size says otherwise)."""
     from . import files, frames
     from .outputs import folder, gif
 
-    frame = _frame_settings(options)
+    frame = _frame_settings(options, ANIMATION_SIZE)
     gif.check_duration(duration)
     files.output_format(path, ("gif",))
     if frames_dir is None and _typed("frames_format"):
@@ -282,10 +317,11 @@ def animate(path, duration, frames_dir, frames_format, **options):
 @click.option("--beamer-theme", default=None, help="Beamer theme of a .tex deck, such as Madrid (default: plain).")
 def slides(path, beamer_theme, **options):
     """Write a deck, one step per slide: a PDF, a PowerPoint file with editable captions and speaker
-    notes, or a Beamer presentation with the frames beside it as one PDF."""
+    notes, or a Beamer presentation with the frames beside it as one PDF. Slides are 1920x1080 (16:9)
+    unless --size says otherwise."""
     from . import files
 
-    frame = _frame_settings(options)
+    frame = _frame_settings(options, SLIDE_SIZE)
     fmt = files.output_format(path, ("pdf", "pptx", "tex"))
     if beamer_theme is not None and fmt != "tex":
         raise click.UsageError("--beamer-theme goes with a .tex deck")
@@ -360,7 +396,7 @@ def _beamer_deck(path: str, theme: str | None, options: dict, frame: dict):
 @theme_option
 @digits_option
 def train(steps, dataset, path, as_json, size, max_frames, duration, theme, digits, **options):
-    """Repeat the update w ← w − α·∂Loss/∂w: frames of the network at each step beside the loss curve
+    """Repeat the update w ← w − α·∂Loss/∂w: frames of the network at each step above the loss curve
     and the weights' path; or every step as JSON."""
     from . import files, frames, training
     from .selection import structure

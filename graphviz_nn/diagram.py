@@ -10,6 +10,8 @@ from . import layout, notation, render, style
 from .graph import ComputationGraph
 from .texts import Texts
 
+PAGE = 2.0  # width / height the full diagram aims for: a page's width, or most of a 16:9 slide
+
 
 def to_digraph(
     graph: nx.DiGraph,
@@ -19,7 +21,7 @@ def to_digraph(
     detail: str = "full",
     direction: str = "LR",
     rows: int | None = None,
-    aspect: float | None = layout.SLIDE,
+    aspect: float | None = PAGE,
     transparent: bool = False,
     targets: bool = False,
 ) -> graphviz.Digraph:

@@ -50,6 +50,7 @@ class Frames:
     detail: str = "full"
     transparent: bool = False
     drawn_captions: bool = True  # False: a deck sets the caption as its own text beside the picture
+    scale: float = 1.0  # with a size, the drawing is enlarged to it and drawn at 72 dpi
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -67,11 +68,11 @@ class Frames:
 
     def source(self, i: int, fmt: str = "png") -> str:
         """DOT text of frame i; plain `dot -Tpng` on it draws the frame. With a size, every format has
-        exactly that many pixels (or points, for vector formats)."""
-        dpi = self.dpi if fmt in RASTER or self.size else 72
+        exactly that many pixels (points, for vector formats), drawn at 72 dpi with no scaling transform."""
+        dpi = self.dpi if fmt in RASTER and not self.size else 72
         dot = render.to_digraph(
             self.texts, self.layout, self.theme, self.shown(i), self.caption(i) if self.drawn_captions else None, dpi,
-            f"frame{i:03d}", self.detail, self.transparent,
+            f"frame{i:03d}", self.detail, self.transparent, self.scale,
         )  # fmt: skip
         dot.attr(pad=f"{self.pad[0]:.4f},{self.pad[1]:.4f}", margin="0")
         return dot.source
@@ -129,14 +130,12 @@ PAD = 0.3  # inches around the drawing when no size is given
 
 
 def fit_canvas(frames: Frames, pixels: tuple[int, int]) -> None:
-    """Scale the pinned drawing to fit `pixels` and pad the short side to centre it. Graphviz makes
-    (bb + 2·pad)·dpi/72 units whole by rounding, so aim a quarter unit short of the exact size."""
+    """Enlarge (or shrink) the pinned drawing to fit `pixels` and pad the short side to centre it.
+    Graphviz makes bb + 2·pad whole by rounding, so aim a quarter unit short of the exact size."""
     width, height = frames.layout.width, frames.layout.height
-    scale = min(pixels[0] / width, pixels[1] / height)
-    frames.dpi = 72 * scale
-    frames.pad = tuple(
-        (p - 0.25) / scale / 2 / 72 - side / 2 / 72 for p, side in zip(pixels, (width, height), strict=True)
-    )
+    frames.scale = min(pixels[0] / width, pixels[1] / height)
+    frames.dpi = 72
+    frames.pad = tuple((p - 0.25 - side * frames.scale) / 144 for p, side in zip(pixels, (width, height), strict=True))
     frames.size = pixels
 
 

@@ -27,8 +27,10 @@ from .reveal import Reveal
 from .texts import Texts
 
 GAP = 18.0  # points between the graph and the caption
-ROW_GAP = 30.0  # points between rows, plus a lane for each edge running through the gap
+ROW_GAP = 24.0  # points between rows, plus a lane for each edge running through the gap
 LANE = 12.0
+WEIGHT = "8"
+NODESEP, RANKSEP = "0.3", "0.4"  # inches between nodes in a rank, and between ranks
 MARGIN = 6.0  # the canvas reaches this far past every node, so a highlighted outline stays inside
 MAX_ROWS = 6
 DIRECTIONS = ("LR", "TB")
@@ -118,7 +120,7 @@ def _source(texts: Texts, theme: style.Theme, shown: Reveal, detail: str, nodes:
     g = texts.graph
     dot = graphviz.Digraph(name)
     defaults = render.graph_attrs(theme)
-    dot.attr(**defaults["graph"], rankdir=direction, nodesep="0.3", ranksep="0.4")
+    dot.attr(**defaults["graph"], rankdir=direction, nodesep=NODESEP, ranksep=RANKSEP)
     dot.attr("node", **defaults["node"])
     dot.attr("edge", **defaults["edge"])
     members = set(nodes)
@@ -140,8 +142,10 @@ def _source(texts: Texts, theme: style.Theme, shown: Reveal, detail: str, nodes:
         # In at the label's left, out at its right (top and bottom, top to bottom): the edge runs
         # straight through the label's middle, and every line of the label sits beside it.
         inward, outward = ("w", "e") if direction == "LR" else ("n", "s")
-        dot.edge(tail, label, arrowhead="none", headport=inward)
-        dot.edge(label, v, tailport=outward)
+        # Heavy edges between operations keep the main path straight; inputs and weights hang off it.
+        weight = WEIGHT if "op" in g.nodes[u] else "1"
+        dot.edge(tail, label, arrowhead="none", headport=inward, weight=weight)
+        dot.edge(label, v, tailport=outward, weight=weight)
     if exits:
         with dot.subgraph() as last:
             last.attr(rank="max")

@@ -123,13 +123,14 @@ def layout_options(command):
 
 
 def detail_option(default: str):
-    choices = ["full", "values", "numbers"] + (["auto"] if default == "auto" else [])
+    choices = ["full", "values", "numbers", "nodes"] + (["auto"] if default == "auto" else [])
     return click.option(
         "--detail",
         type=click.Choice(choices),
         default=default,
         show_default=True,
-        help="full: formulas and numbers; values: symbols and numbers; numbers: numbers only"
+        help="full: formulas and numbers; values: symbols and numbers; numbers: numbers only; nodes: numbers "
+        "on the nodes, edges labelled only where a gradient splits"
         + ("; auto: the most that stays legible on a slide." if default == "auto" else "."),
     )
 

@@ -33,8 +33,26 @@ class Layout:
     height: float
     wrapped: int = 0  # edges that wrap from one row to a later one
 
+    def scaled(self, factor: float) -> Layout:
+        """The same layout `factor` times larger, so a drawing meets its size at 72 dpi with no scaling
+        transform (an SVG then says plainly how large its text is)."""
+        if factor == 1:
+            return self
 
-def _font(text: str, colour: str, bold: bool = False, size: int | None = None) -> str:
+        def points(pos: str) -> str:
+            out = []
+            for token in pos.split():
+                prefix = token[:2] if token[:2] in ("e,", "s,") else ""
+                x, y = (float(v) * factor for v in token[len(prefix) :].split(","))
+                out.append(f"{prefix}{x:.2f},{y:.2f}")
+            return " ".join(out)
+
+        nodes = {n: tuple(v * factor for v in box) for n, box in self.nodes.items()}
+        edges = {e: (points(pos), points(lp)) for e, (pos, lp) in self.edges.items()}
+        return Layout(nodes, edges, self.width * factor, self.height * factor, self.wrapped)
+
+
+def _font(text: str, colour: str, bold: bool = False, size: str | None = None) -> str:
     body = f"<B>{escape(text)}</B>" if bold else escape(text)
     size_attr = f' POINT-SIZE="{size}"' if size else ""
     return f'<FONT COLOR="{colour}"{size_attr}>{body}</FONT>'
@@ -46,13 +64,22 @@ def _table(rows: list[str], background: str | None = None) -> str:
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"{fill}>{cells}</TABLE>>'
 
 
-def _node_style(kind: str, theme: style.Theme) -> dict[str, str]:
+def _size(points: float, scale: float) -> str:
+    return f"{points * scale:.4g}"
+
+
+def _node_style(kind: str, theme: style.Theme, scale: float = 1.0) -> dict[str, str]:
     """Kinds differ by shape and outline, not colour alone: parameters are bold boxes, the target is
     dashed, operations are rounded, the loss is a double outline."""
     base = {
         "input": {"shape": "box", "style": "filled", "fillcolor": theme.leaf_fill},
         "target": {"shape": "box", "style": "filled,dashed", "fillcolor": theme.leaf_fill},
-        "parameter": {"shape": "box", "style": "filled,bold", "fillcolor": theme.parameter_fill, "penwidth": "2"},
+        "parameter": {
+            "shape": "box",
+            "style": "filled,bold",
+            "fillcolor": theme.parameter_fill,
+            "penwidth": _size(2, scale),
+        },
         "operation": {"shape": "box", "style": "filled,rounded", "fillcolor": theme.operation_fill},
         "loss": {"shape": "box", "style": "filled,rounded", "fillcolor": theme.loss_fill, "peripheries": "2"},
     }
@@ -77,7 +104,9 @@ def _hidden(shown: Reveal, placeholder: str) -> str:
     return placeholder.replace("?", BLANK) if shown.blanks else placeholder
 
 
-DETAILS = ("full", "values", "numbers")
+# From everything to what fits a long chain on one slide: `nodes` keeps the numbers on the nodes and
+# labels only the edges whose gradient differs from their source's (a node that feeds several others).
+DETAILS = ("full", "values", "numbers", "nodes")
 
 
 def check_detail(detail: str) -> str:
@@ -88,20 +117,22 @@ def check_detail(detail: str) -> str:
 
 def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str) -> str:
     t = texts.nodes[node]
-    header = f"<B>{escape(t.name)}</B>" + (escape(f" = {t.formula}") if t.formula else "")
+    formula = t.formula if detail not in ("numbers", "nodes") else None  # the caption has it
+    # A no-break space: SVG viewers drop an ordinary space at the start of the text after the name.
+    header = f"<B>{escape(t.name)}</B>" + (escape(f"\u00a0= {formula}") if formula else "")
     rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
     rows.append(_revealed(node in shown.values, t.value, _hidden(shown, "?"), theme.forward, theme, bold=True))
     if shown.gradients and t.grad is not None and node != texts.out:
         done, so_far = node in shown.grads, shown.partial.get(node, 0)
         symbol = _revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme)
-        equals = "← " if detail == "numbers" else "= "  # numbers only: the gradient arrow stands for ∂Loss/∂
+        equals = "← " if detail in ("numbers", "nodes") else "= "  # ← stands for ∂Loss/∂
         if not done and so_far and t.running:
             running = f"{equals}{t.running[so_far - 1]} + …  ({so_far} of {len(t.running)})"
             value = _font(running, theme.gradient, True)
         else:
             value = _revealed(done, equals + t.grad, _hidden(shown, equals + "?"), theme.gradient, theme, bold=True)
         # ∂Loss/∂node and its number on two rows keep the node narrow.
-        rows += [value] if detail == "numbers" else [symbol, value]
+        rows += [value] if detail in ("numbers", "nodes") else [symbol, value]
         if t.update_step is not None:
             known, hidden = node in shown.updated, _hidden(shown, f"{t.name} ← ?")
             if detail == "full":  # the step on one row, the new value under it
@@ -119,26 +150,36 @@ def edge_label(
     """The edge's texts, top to bottom: → forward value, the local derivative, ← gradient. The label
     sits on its edge; an opaque background keeps the line from running through the text."""
     t = texts.edges[u, v]
+    if detail == "nodes" and not _contribution(texts, u):
+        return "<>"  # the numbers are the nodes': value forward, gradient back
     known = (u, v) in shown.forward_edges
     rows = [_revealed(known, f"→ {t.value}", _hidden(shown, "→ ?"), theme.forward, theme, bold=True)]
+    if detail == "nodes":
+        rows = []
     if shown.gradients and t.grad is not None:
         backward = (u, v) in shown.backward_edges
-        if detail == "full":
-            head = t.local_symbol + (f" = {t.local_formula}" if t.local_formula else "")
-            rows.append(_revealed(backward or shown.blanks, head, None, theme.local, theme))
-            rows.append(_revealed(backward, f"= {t.local}", _hidden(shown, "= ?"), theme.local, theme))
-        elif detail == "values":
-            local = f"{t.local_symbol} = {t.local}"
-            rows.append(_revealed(backward, local, _hidden(shown, f"{t.local_symbol} = ?"), theme.local, theme))
+        if detail in ("full", "values"):
+            # One line, between the forward value above and the gradient below: the edge runs through
+            # the middle of the label, so every line of it stays next to its own edge.
+            head = t.local_symbol + (f" = {t.local_formula}" if t.local_formula and detail == "full" else "")
+            local = _revealed(backward, f"{head} = {t.local}", _hidden(shown, f"{head} = ?"), theme.local, theme)
+            rows.append(local)
         rows.append(_revealed(backward, f"← {t.grad}", _hidden(shown, "← ?"), theme.gradient, theme, bold=True))
-    return _table(rows, theme.background if opaque else None)
+    return _table(rows, theme.background if opaque else None) if rows else "<>"
 
 
-def node_attrs(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str) -> dict[str, str]:
+def _contribution(texts: Texts, node: str) -> bool:
+    """Whether `node` feeds several nodes on the backward path, so each edge carries a part of its gradient."""
+    return sum(1 for u, _ in texts.backward if u == node) > 1
+
+
+def node_attrs(
+    texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str, scale: float = 1.0
+) -> dict[str, str]:
     """Shape, colours and label of a node as drawn (and as measured by the layout)."""
-    attrs = dict(_node_style(texts.graph.nodes[node]["kind"], theme))
+    attrs = dict(_node_style(texts.graph.nodes[node]["kind"], theme, scale))
     if node in shown.highlighted_nodes():
-        attrs.update(color=theme.highlight, penwidth="4")
+        attrs.update(color=theme.highlight, penwidth=_size(4, scale))
     attrs["label"] = _node_label(texts, node, theme, shown, detail)
     return attrs
 
@@ -170,23 +211,21 @@ def legend(texts: Texts, theme: style.Theme, gradients: bool = True) -> str:
     return "<BR/>".join(rows)
 
 
-def footer(texts: Texts, theme: style.Theme, caption: list[str] | None = None, gradients: bool = True) -> str:
-    rows = [_font(line, theme.text, bold=i == 0, size=CAPTION) for i, line in enumerate(caption or [])]
+def footer(
+    texts: Texts, theme: style.Theme, caption: list[str] | None = None, gradients: bool = True, scale: float = 1.0
+) -> str:
+    rows = [_font(line, theme.text, bold=i == 0, size=_size(CAPTION, scale)) for i, line in enumerate(caption or [])]
     rows.append(legend(texts, theme, gradients))
     return _table(rows)
 
 
-def graph_attrs(theme: style.Theme, transparent: bool = False) -> dict[str, dict[str, str]]:
+def graph_attrs(theme: style.Theme, transparent: bool = False, scale: float = 1.0) -> dict[str, dict[str, str]]:
     """The graph, node and edge defaults every drawing and every layout run share."""
+    font = {"fontname": theme.fontname, "fontsize": _size(FONT_SIZE, scale)}
     return {
-        "graph": {
-            "bgcolor": "transparent" if transparent else theme.background,
-            "fontname": theme.fontname,
-            "fontcolor": theme.text,
-            "fontsize": str(FONT_SIZE),
-        },
-        "node": {"fontname": theme.fontname, "fontsize": str(FONT_SIZE), "color": theme.edge, "margin": "0.15,0.08"},
-        "edge": {"fontname": theme.fontname, "fontsize": str(FONT_SIZE), "color": theme.edge, "arrowsize": "0.8"},
+        "graph": {"bgcolor": "transparent" if transparent else theme.background, "fontcolor": theme.text, **font},
+        "node": {**font, "color": theme.edge, "margin": "0.12,0.06", "penwidth": _size(1, scale)},
+        "edge": {**font, "color": theme.edge, "arrowsize": _size(0.8, scale), "penwidth": _size(1, scale)},
     }
 
 
@@ -200,13 +239,16 @@ def to_digraph(
     name: str = "network",
     detail: str = "full",
     transparent: bool = False,
+    scale: float = 1.0,
 ) -> graphviz.Digraph:
     """The annotated diagram drawn at pinned positions (`layout=nop2`): with `shown`, a frame of the
-    step-by-step story. Positions come from one earlier layout run, so nothing moves between frames."""
+    step-by-step story. Positions come from one earlier layout run, so nothing moves between frames.
+    `scale` enlarges everything (positions, sizes, fonts, lines) to meet a canvas at 72 dpi."""
     graph = texts.graph
     shown = shown or Reveal.everything(texts)
+    layout = layout.scaled(scale)
     dot = graphviz.Digraph(name)
-    defaults = graph_attrs(theme, transparent)
+    defaults = graph_attrs(theme, transparent, scale)
     dot.attr(**defaults["graph"], pad="0.3", layout="nop2", bb=f"0,0,{layout.width:.2f},{layout.height:.2f}")
     if dpi:
         dot.attr(dpi=f"{dpi:g}")
@@ -214,23 +256,23 @@ def to_digraph(
     dot.attr("edge", **defaults["edge"])
     current, lit_edges = shown.current, shown.highlighted_edges()
     for node in graph:
-        attrs = node_attrs(texts, node, theme, shown, detail)
+        attrs = node_attrs(texts, node, theme, shown, detail, scale)
         x, y, w, h = layout.nodes[node]
         attrs.update(pos=f"{x:.2f},{y:.2f}", width=f"{w / 72:.4f}", height=f"{h / 72:.4f}", fixedsize="true")
         dot.node(node, **attrs)
     for u, v in graph.edges:
         attrs = {}
         if (u, v) in lit_edges:
-            attrs.update(color=theme.highlight, penwidth="4")
+            attrs.update(color=theme.highlight, penwidth=_size(4, scale))
         elif current and current.kind == "forward" and v == current.node:
-            attrs.update(color=theme.forward, penwidth="3")
+            attrs.update(color=theme.forward, penwidth=_size(3, scale))
         pos, lp = layout.edges[u, v]
         label = edge_label(texts, u, v, theme, shown, detail, opaque=not transparent)
         dot.edge(u, v, label=label, pos=pos, lp=lp, **attrs)
     x, y, w, h = layout.nodes[FOOTER]
     dot.node(
         FOOTER,
-        footer(texts, theme, caption, shown.gradients),
+        footer(texts, theme, caption, shown.gradients, scale),
         shape="none",
         margin="0",
         pos=f"{x:.2f},{y:.2f}",

@@ -145,3 +145,85 @@ def parse(text):
         if isinstance(fn, sp.core.function.UndefinedFunction):
             expr = expr.replace(fn, lambda z, name=name: ELEMENTARY[name](z))
     return expr
+
+
+# -- reading SVG drawings back ---------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _bezier(d: str, steps: int = 12) -> list[tuple[float, float]]:
+    """An SVG path of cubic pieces (what Graphviz draws) as a polyline."""
+    import re
+
+    numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", d)]
+    points = list(zip(numbers[0::2], numbers[1::2], strict=False))
+    line = [points[0]]
+    for i in range(1, len(points) - 2, 3):
+        p0, p1, p2, p3 = points[i - 1 : i + 3]
+        for k in range(1, steps + 1):
+            t = k / steps
+            a, b, c, e = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t**3
+            line.append(tuple(a * p0[j] + b * p1[j] + c * p2[j] + e * p3[j] for j in (0, 1)))
+    return line
+
+
+def distance(point, line) -> float:
+    """Shortest distance from a point to a polyline."""
+    best = math.inf
+    for (ax, ay), (bx, by) in itertools.pairwise(line):
+        dx, dy = bx - ax, by - ay
+        length = dx * dx + dy * dy
+        t = 0.0 if length == 0 else max(0.0, min(1.0, ((point[0] - ax) * dx + (point[1] - ay) * dy) / length))
+        best = min(best, math.hypot(point[0] - ax - t * dx, point[1] - ay - t * dy))
+    return best
+
+
+def svg_edges(svg: bytes, anchor: str = "start") -> dict[str, tuple[list, list]]:
+    """Each edge's drawn path and its label lines' positions: the text's own anchor point, or with
+    anchor="centre" the middle of the line (estimated from its length)."""
+    import xml.etree.ElementTree as ET
+
+    edges = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if group.get("class") != "edge":
+            continue
+        path = group.find(f"{SVG}path")
+        lines = []
+        for text in group.iter(f"{SVG}text"):
+            size, x = float(text.get("font-size")), float(text.get("x"))
+            if anchor == "centre" and text.get("text-anchor") == "start":
+                x += 0.3 * size * len(text.text)
+            lines.append(((x, float(text.get("y")) - 0.35 * size), text.text))
+        edges[group.find(f"{SVG}title").text] = (_bezier(path.get("d")), lines)
+    return edges
+
+
+def misplaced_labels(svg: bytes, anchor: str = "start") -> list[tuple[str, str, str]]:
+    """Label lines that lie as near another edge as their own: (edge, text, the nearer edge)."""
+    edges = svg_edges(svg, anchor)
+    wrong = []
+    for name, (line, texts) in edges.items():
+        for point, text in texts:
+            own = distance(point, line)
+            nearer = [other for other, (path, _) in edges.items() if other != name and distance(point, path) <= own]
+            if nearer:
+                wrong.append((name, text, nearer[0]))
+    return wrong
+
+
+def svg_size(svg: bytes) -> tuple[float, float]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    return float(root.get("width").removesuffix("pt")), float(root.get("height").removesuffix("pt"))
+
+
+def smallest_text(svg: bytes, width_px: float) -> float:
+    """The smallest font size, in pixels, when the SVG is shown `width_px` wide."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    view_width = float(root.get("viewBox").split()[2])
+    sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text") if (t.text or "").strip()]
+    return min(sizes) * width_px / view_width

@@ -1,0 +1,123 @@
+"""Pictures that fill a slide and read from the back row, measured on what Graphviz draws."""
+
+import io
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+from helpers import SVG, misplaced_labels, smallest_text, svg_size
+from PIL import Image
+from pypdf import PdfReader
+
+from graphviz_nn import diagram, examples, frames, layout, runner, selection, style
+from graphviz_nn.outputs import image
+from graphviz_nn.texts import Texts
+
+THEMES = sorted(style.THEMES)
+
+
+def _svg(dot) -> bytes:
+    return runner.pipe(dot.source, "svg")
+
+
+@pytest.mark.parametrize("name", sorted(examples.EXAMPLES))
+def test_every_label_line_is_nearest_its_own_edge(name):
+    """Each line of an edge's label lies nearer that edge than any other, whether a reader of the SVG
+    takes a text's anchor (Graphviz writes text-anchor="start") or the middle of the line."""
+    svg = _svg(diagram.to_digraph(selection.propagated(example=name)))
+    for anchor in ("start", "centre"):
+        assert misplaced_labels(svg, anchor) == [], anchor
+
+
+def test_labels_stay_with_their_edges_in_a_wrapped_chain_and_top_to_bottom():
+    chain = selection.propagated(example="chain", layers=6)
+    assert misplaced_labels(_svg(diagram.to_digraph(chain, rows=3))) == []
+    assert misplaced_labels(_svg(diagram.to_digraph(selection.propagated(), direction="TB"))) == []
+
+
+def _graph_box(svg: bytes) -> tuple[float, float]:
+    """Top and bottom (y) of everything drawn for nodes and edges, not the caption."""
+    ys = []
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = group.find(f"{SVG}title")
+        if group.get("class") in ("node", "edge") and not title.text.startswith("#"):
+            for shape in group:
+                if shape.get("points"):
+                    ys += [float(p.split(",")[1]) for p in shape.get("points").split()]
+    return min(ys), max(ys)
+
+
+def test_exercise_frames_fill_a_1920x1080_slide_with_text_of_24_px():
+    sequence = frames.prepare(selection.propagated(), size="1920x1080")
+    for svg in frames.render_all(sequence, "svg"):
+        assert svg_size(svg) == (1920, 1080)
+        assert smallest_text(svg, 1920) >= 24
+        top, bottom = _graph_box(svg)
+        assert (bottom - top) / 1080 >= 0.6
+
+
+def test_a_12_layer_chain_is_legible_on_a_slide():
+    sequence = frames.prepare(selection.propagated(example="chain", layers=12), size="1920x1080")
+    svg = runner.pipe(sequence.source(len(sequence) // 2, "svg"), "svg")
+    assert svg_size(svg) == (1920, 1080) and smallest_text(svg, 1920) >= 14
+
+
+@pytest.mark.parametrize("size", ["1920x1080", "1280x720", "1000x1000"])
+def test_every_page_of_every_graph_has_exactly_the_size_asked(size):
+    width, height = frames.parse_size(size)
+    for name in sorted(examples.EXAMPLES):
+        sequence = frames.prepare(selection.propagated(example=name), size=size, phase="forward")
+        pdf = PdfReader(io.BytesIO(runner.pipe(sequence.source(0, "pdf"), "pdf")))
+        box = pdf.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == (width, height), name
+        png = runner.pipe(sequence.source(0, "png"), "png")
+        assert Image.open(io.BytesIO(png)).size == (width, height), name
+
+
+def test_pngs_say_their_resolution():
+    png = image.with_dpi(runner.pipe("digraph { a }", "png"), 300)
+    at = png.index(b"pHYs")
+    x, y, unit = struct.unpack(">IIB", png[at + 4 : at + 13])
+    assert (x, y, unit) == (11811, 11811, 1)  # 300 dpi in pixels per metre
+    assert Image.open(io.BytesIO(png)).info["dpi"] == pytest.approx((300, 300), abs=0.01)
+
+
+def test_transparent_drawings_have_no_background():
+    g = selection.propagated()
+    png = runner.pipe(diagram.to_digraph(g, transparent=True).source, "png")
+    assert Image.open(io.BytesIO(png)).convert("RGBA").getpixel((0, 0))[3] == 0
+    svg = _svg(diagram.to_digraph(g, transparent=True)).decode()
+    assert 'fill="white"' not in svg.split('<g id="node', 1)[0]
+
+
+@pytest.mark.parametrize("name", THEMES)
+def test_muted_text_reads_on_every_fill(name):
+    theme = style.THEMES[name]
+    fills = [theme.background, theme.parameter_fill, theme.operation_fill, theme.leaf_fill, theme.loss_fill]
+    for fill in fills:
+        assert style.contrast(theme.muted, fill) >= 3, fill
+    assert style.contrast(theme.text, theme.background) > style.contrast(theme.muted, theme.background)
+
+
+def test_rows_wrap_a_long_chain_and_the_count_fits_the_slide():
+    g = selection.propagated(example="chain", layers=12)
+    texts = Texts(g)
+    themed = style.THEMES["light"]
+    one = layout.pin(texts, themed, [], rows=1)
+    best = layout.pin(texts, themed, [])
+    assert one.width / one.height > 6  # one row: a ribbon
+    assert best.wrapped >= 1 and 1.2 < best.width / best.height < 3
+
+
+def test_layouts_are_deterministic():
+    g = selection.propagated(example="2-2-1")
+    assert diagram.to_digraph(g).source == diagram.to_digraph(g).source
+
+
+def test_bad_layout_choices_are_refused():
+    from graphviz_nn.errors import NNError
+
+    with pytest.raises(NNError, match="unknown direction 'RL'"):
+        diagram.to_digraph(selection.propagated(), direction="RL")
+    with pytest.raises(NNError, match="unknown detail 'some'"):
+        frames.prepare(selection.propagated(), detail="some")
