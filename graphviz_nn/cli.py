@@ -598,7 +598,8 @@ def worksheet(path, key_path, count, seed, blank, g1, g2, loss, random_activatio
 
 def _answers_graph(answers, variant: str | None, options: dict):
     """The network an answers file is marked against: a worksheet variant (--variant or `variant = ...`
-    in the file), the file's [network] table, or the usual network options."""
+    in the file), the file's [network] table, or the usual network options. Beside a variant, a
+    [network] table or typed options may name its activations and loss, and must agree with it."""
     from . import marking, practice
     from .selection import propagated
 
@@ -607,20 +608,22 @@ def _answers_graph(answers, variant: str | None, options: dict):
     if variant and answers.variant and variant.strip() != answers.variant.strip():
         raise NNError(f"--variant {variant} and the file's variant = {answers.variant!r} differ; give one")
     variant = variant or answers.variant
-    if variant and answers.network is not None:
-        raise NNError(f"{answers.source} names a variant and a [network] table; give one")
-    if variant:
-        numbers = [n for n in typed if n not in ("g1", "g2", "loss")]
-        if numbers:
-            raise NNError(f"--{numbers[0].replace('_path', '')} sets the network, but variant {variant} fixes it")
-        if practice.parse_id(variant)[1] and any(n in typed for n in ("g1", "g2", "loss")):
-            raise NNError(f"variant {variant} drew its own activations and loss; leave out --g1, --g2 and --loss")
-        return practice.from_id(variant, net["g1"], net["g2"], net["loss"]).graph()
-    if answers.network is not None:
-        if typed:
-            raise NNError(f"{answers.source} has a [network] table and --{typed[0].replace('_path', '')} sets it too")
-        return propagated(**marking.network_table(answers))
-    return propagated(**net, given=typed)
+    table = marking.network_table(answers) if answers.network is not None else None
+    if table is not None and typed:
+        raise NNError(f"{answers.source} has a [network] table and --{typed[0].replace('_path', '')} sets it too")
+    if not variant:
+        return propagated(**table) if table is not None else propagated(**net, given=typed)
+    other = [n for n in typed if n in ("spec_path", "example", "layers")]
+    if other:
+        raise NNError(f"--{other[0].replace('_path', '')} names another graph than variant {variant}")
+    named = table if table is not None else {n: net[n] for n in typed}
+    where = f"{answers.source}'s [network]" if table is not None else "the options"
+    functions = {k: named.get(k, net[k]) for k in ("g1", "g2", "loss")}
+    chosen = practice.from_id(variant, **functions)
+    for key, value in named.items():
+        if value != chosen.network[key]:
+            raise NNError(f"{where} give {key} = {value!r}, but variant {variant} has {key} = {chosen.network[key]!r}")
+    return chosen.graph()
 
 
 @command()

@@ -286,6 +286,13 @@ def test_likely_slips_are_named(tmp_path, entry, slip):
     assert data["first_wrong"]["slip"].startswith(slip), data["first_wrong"]
 
 
+def test_any_graph_can_be_marked_and_a_missing_path_is_named(tmp_path):
+    # tied-weights: ∂Loss/∂w = (−0.0585 through z₂) + (−0.0145 through z₁)
+    data = json.loads(run_check(tmp_path, "[gradients]\nw = -0.0585\n", "--example", "tied-weights", "--json").stdout)
+    assert data["first_wrong"]["slip"] == "the path through z₁ left out of the sum"
+    assert math.isclose(data["first_wrong"]["expected"], -0.0585 - 0.0145, abs_tol=1e-4)
+
+
 def test_precision_is_read_from_the_written_text():
     g = practice.Variant("x", 0, 1, {**DEFAULT, "alpha": 0.5}).graph()  # a1 = 0.62246
 
@@ -347,8 +354,14 @@ def test_network_from_the_file_the_options_or_a_variant(tmp_path):
     numbers = [f"--{k}={v.network[k]}" for k in ("x", "y", "w1", "w2", "alpha")]
     assert run_check(tmp_path, text, *numbers).exit_code == 0
     assert run_check(tmp_path, text).exit_code == 1  # the exercise's defaults: other numbers
+    assert run_check(tmp_path, f'variant = "9-2"\n{table}{text}').exit_code == 0  # agreeing: fine
+    assert run_check(tmp_path, text, "--variant", "9-2", *numbers).exit_code == 0
     clash = run_check(tmp_path, f'variant = "9-2"\n{text}', "--x", "2")
-    assert clash.exit_code == 2 and "--x sets the network, but variant 9-2 fixes it" in clash.stderr
+    assert clash.exit_code == 2 and "the options give x = 2.0, but variant 9-2 has x = " in clash.stderr
+    clash = run_check(tmp_path, f'variant = "9-2"\n{table.replace("sigmoid", "tanh", 1)}{text}')
+    assert clash.exit_code == 2 and "[network] give" in clash.stderr
+    clash = run_check(tmp_path, text, "--variant", "9-2", "--example", "chain")
+    assert clash.exit_code == 2 and "--example names another graph" in clash.stderr
     clash = run_check(tmp_path, table + text, "--w1", "2")
     assert clash.exit_code == 2 and "[network] table and --w1" in clash.stderr
     clash = run_check(tmp_path, f'variant = "9-2"\n{text}', "--variant", "9-3")
