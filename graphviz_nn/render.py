@@ -127,7 +127,7 @@ def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, deta
         symbol = _revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme)
         equals = "← " if detail in ("numbers", "nodes") else "= "  # ← stands for ∂Loss/∂
         if not done and so_far and t.running:
-            running = f"{equals}{t.running[so_far - 1]} + …  ({so_far} of {len(t.running)})"
+            running = f"{equals}{t.running[so_far - 1]} + …"  # the sum so far; the caption says of how many
             value = _font(running, theme.gradient, True)
         else:
             value = _revealed(done, equals + t.grad, _hidden(shown, equals + "?"), theme.gradient, theme, bold=True)
@@ -184,38 +184,68 @@ def node_attrs(
     return attrs
 
 
-LEGEND = {
-    "heaviside": "[z > 0] is 1 when z > 0, else 0",
-    "sigma": "σ is the sigmoid 1/(1 + e⁻ᶻ)",
-    "power": "m×10ⁿ means m times 10 to the n",
+LEGEND = {  # what each notation means, and a mark that shows it is in the picture
+    "heaviside": ("[z > 0] is 1 when z > 0, else 0", "> 0]"),
+    "sigma": ("σ is the sigmoid 1/(1 + e⁻ᶻ)", "σ"),
+    "power": ("m×10ⁿ means m times 10 to the n", "×10"),
 }
 
 
-def legend(texts: Texts, theme: style.Theme, gradients: bool = True) -> str:
-    """Lines that decode the picture: only the notations it uses."""
+def legend(
+    texts: Texts, theme: style.Theme, gradients: bool = True, visible: str | None = None, detail: str = "full"
+) -> str:
+    """Lines that decode the picture: only the notations it shows. `visible` is everything the picture
+    writes (labels and caption); without it, every notation the graph's texts use."""
     loss = texts.nodes[texts.out].name
     first = [_font("→ forward value", theme.forward, bold=True)]
+    if gradients and detail in ("full", "values"):  # the edges show local derivatives
+        first.append(_font("∂v/∂u local derivative (one node)", theme.local))
     if gradients:
-        first += [
-            _font("∂v/∂u local derivative (one node)", theme.local),
-            _font(f"← gradient {notation.partial(loss, 'v')}·∂v/∂u (all the way back)", theme.gradient, bold=True),
-        ]
+        first.append(_font(f"← gradient {notation.partial(loss, 'v')} (all the way back)", theme.gradient, bold=True))
     rows = ["   ".join(first)]
     extra = []
     if gradients and parameters(texts.graph):
         alpha = notation.exact(texts.graph.graph["alpha"], texts.digits)
         extra.append(f"w ← w − α·{notation.partial(loss, 'w')} with α = {alpha}")
-    extra += [LEGEND[k] for k in sorted(texts.used) if k in LEGEND and (gradients or k != "heaviside")]
+    for key, (meaning, mark) in sorted(LEGEND.items()):
+        if key in texts.used and (visible is None or mark in visible) and (gradients or key != "heaviside"):
+            extra.append(meaning)
     if extra:
         rows.append(_font(";   ".join(extra), theme.text))
     return "<BR/>".join(rows)
 
 
+CAPTION_WIDTH = 64  # characters: a longer caption line breaks, so the caption never sets the slide's width
+
+
+def wrap_caption(line: str, width: int = CAPTION_WIDTH) -> list[str]:
+    """A caption line in pieces that fit: a remark in parentheses on a line of its own, then a long
+    equation broken before an `=`, the continuation starting with it."""
+    if len(line) <= width:
+        return [line]
+    head, _, remark = line.partition("   (")
+    if remark:
+        return [*wrap_caption(head, width), f"({remark}"]
+    cuts = [i for i in range(len(line)) if line.startswith(" = ", i)]
+    fitting = [i for i in cuts if 0 < i <= width]
+    if not fitting:
+        return [line]
+    at = fitting[-1]
+    return [line[:at], *wrap_caption(line[at + 1 :], width)]
+
+
 def footer(
-    texts: Texts, theme: style.Theme, caption: list[str] | None = None, gradients: bool = True, scale: float = 1.0
+    texts: Texts,
+    theme: style.Theme,
+    caption: list[str] | None = None,
+    gradients: bool = True,
+    scale: float = 1.0,
+    visible: str | None = None,
+    detail: str = "full",
 ) -> str:
-    rows = [_font(line, theme.text, bold=i == 0, size=_size(CAPTION, scale)) for i, line in enumerate(caption or [])]
-    rows.append(legend(texts, theme, gradients))
+    lines = [(i == 0, piece) for i, line in enumerate(caption or []) for piece in wrap_caption(line)]
+    rows = [_font(piece, theme.text, bold=first, size=_size(CAPTION, scale)) for first, piece in lines]
+    rows.append(legend(texts, theme, gradients, visible, detail))
     return _table(rows)
 
 
@@ -255,8 +285,10 @@ def to_digraph(
     dot.attr("node", **defaults["node"])
     dot.attr("edge", **defaults["edge"])
     current, lit_edges = shown.current, shown.highlighted_edges()
+    drawn = list(caption or [])  # what the picture writes, so the legend explains just that
     for node in graph:
         attrs = node_attrs(texts, node, theme, shown, detail, scale)
+        drawn.append(attrs["label"])
         x, y, w, h = layout.nodes[node]
         attrs.update(pos=f"{x:.2f},{y:.2f}", width=f"{w / 72:.4f}", height=f"{h / 72:.4f}", fixedsize="true")
         dot.node(node, **attrs)
@@ -268,11 +300,12 @@ def to_digraph(
             attrs.update(color=theme.forward, penwidth=_size(3, scale))
         pos, lp = layout.edges[u, v]
         label = edge_label(texts, u, v, theme, shown, detail, opaque=not transparent)
+        drawn.append(label)
         dot.edge(u, v, label=label, pos=pos, lp=lp, **attrs)
     x, y, w, h = layout.nodes[FOOTER]
     dot.node(
         FOOTER,
-        footer(texts, theme, caption, shown.gradients, scale),
+        footer(texts, theme, caption, shown.gradients, scale, "\n".join(drawn), detail),
         shape="none",
         margin="0",
         pos=f"{x:.2f},{y:.2f}",

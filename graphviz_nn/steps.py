@@ -68,7 +68,8 @@ def _backward(texts: Texts) -> list[Step]:
             sum_so_far = f"contribution {k} of {consumers}; sum so far {node.running[k - 1]}"
             lines.append(_labelled(texts, "gradient", math + edge.grad_line, sum_so_far))
         else:
-            lines.append(_labelled(texts, "gradient", node.grad_line, f"the sum of all {consumers} contributions"))
+            every = "both" if consumers == 2 else f"all {consumers}"
+            lines.append(_labelled(texts, "gradient", node.grad_line, f"the sum of {every} contributions"))
         complete = u if k == consumers else None
         adds = tuple(done[u]) if complete and consumers > 1 else ()
         steps.append(Step("backward", i, total, node=complete, edge=(u, v), lines=tuple(lines), adds=adds))
