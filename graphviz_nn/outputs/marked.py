@@ -52,13 +52,16 @@ def marked_texts(texts: Texts, marked: Marked) -> Texts:
 
 
 def caption(marked: Marked) -> list[str]:
-    """The verdict under the diagram: the count, then the first wrong one with its line and slip."""
+    """The verdict under the diagram, in short lines: the count, then the first wrong one, its line
+    with the numbers, and a likely slip."""
     lines = [f"{marked.correct} of {len(marked.items)} right"]
     first = marked.first_wrong
     if first is not None:
-        lines.append(f"First wrong: {first.name}, yours {_mark(first).split(': ')[1]}.   {marked.line}")
-        if marked.slip:
-            lines.append(f"Likely slip: {marked.slip}")
+        yours = _mark(first).split(": ")[1]
+        lines += [f"First wrong: {first.name}, yours {yours}", marked.line]
+        if marked.slip:  # its detail on a line of its own, where the caption has room for it
+            name, _, detail = marked.slip.partition(" (")
+            lines += [f"Likely slip: {name}", *([f"({detail}"] if detail else [])]
     return lines
 
 
