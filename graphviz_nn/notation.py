@@ -186,8 +186,10 @@ def _prec(expr: Expr) -> int:
 
 def _bare(text: str) -> str:
     """Drop one pair of parentheses wrapping a whole argument, so σ((−0.7)) reads σ(−0.7)."""
-    if text.startswith("(") and text.endswith(")") and "(" not in text[1:-1]:
-        return text[1:-1]
+    for open_, close in (("(", ")"), (r"\left(", r"\right)")):
+        inner = text[len(open_) : -len(close)]
+        if text.startswith(open_) and text.endswith(close) and open_ not in inner:
+            return inner
     return text
 
 

@@ -41,7 +41,11 @@ def check_phase(phase: str) -> str:
 def _forward(texts: Texts) -> list[Step]:
     g = texts.graph
     nodes = [n for n in texts.ordered if "op" in g.nodes[n]]
-    return [Step("forward", i, len(nodes), node=n, lines=(texts.nodes[n].value_line,)) for i, n in enumerate(nodes, 1)]
+    wrap = "${}$" if texts.how.latex else "{}"  # a LaTeX caption line keeps its math between $ signs
+    return [
+        Step("forward", i, len(nodes), node=n, lines=(wrap.format(texts.nodes[n].value_line),))
+        for i, n in enumerate(nodes, 1)
+    ]
 
 
 def _labelled(texts: Texts, word: str, math: str, remark: str = "") -> str:
