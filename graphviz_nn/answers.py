@@ -15,7 +15,7 @@ from . import forms, latexdoc, notation, ops
 from .expr import Expr, Name, Num
 from .latexdoc import Line
 from .notation import UNICODE, Notation
-from .symbolic import Derivation, cancels, from_sympy, symbol, to_sympy
+from .symbolic import Derivation, symbol, to_sympy
 
 TITLE = "Backpropagation by hand"
 
@@ -93,6 +93,13 @@ class Writer:
     def numbers(self) -> bool:
         return self.texts is not None
 
+    def worked(self, expr: Expr, node: str, grad: bool = False) -> list[str]:
+        """With numbers: the expression with the values put in, then `node`'s value (or gradient)."""
+        if not self.numbers():
+            return []
+        shown = self.texts.nodes[node]
+        return [self.plugged(expr), shown.grad if grad else shown.value]
+
     # -- pieces of answers ------------------------------------------------------------------------
     def local(self, u: str, v: str, factor: Expr) -> str:
         """`∂a₂/∂z₂ = σ′(z₂) = a₂(1 − a₂)`: activations also show the g′ a course writes."""
@@ -129,19 +136,12 @@ class Writer:
         paths = self.d.gradients[p].paths
         return " + ".join(self.value_times.join(self.local_number(u, v) for u, v in path) for path in paths)
 
-    def simplified(self, p: str) -> Expr | None:
-        """The gradient after cancelling, where that removes a fraction; else None."""
-        grad = self.d.gradients[p]
-        if grad.simplified is None or not cancels([[to_sympy(f) for f in fs] for fs in grad.factors], grad.simplified):
-            return None
-        return from_sympy(grad.simplified)
-
     def grouped(self, p: str) -> str:
         """The gradient as a factor of α: in its simplest form; a sum in parentheses; node by node,
         the gradient by name."""
         if not self.d.by_paths:
             return self.partial(self.out, p)
-        simpler = self.simplified(p)
+        simpler = self.d.gradients[p].cancelled
         if simpler is not None:
             text = self.f(simpler)
             return self.paren(text) if to_sympy(simpler).is_Add else text
@@ -218,27 +218,24 @@ class Writer:
     def notes(self) -> list[Line]:
         lines = []
         for n, e in self.d.notes:
-            numbers = [self.plugged(e), self.grad(n)] if self.numbers() else []
-            lines.append((self.equals(self.partial(self.out, n), self.f(e), *numbers), "the factors cancel"))
+            worked = self.worked(e, n, grad=True)
+            lines.append((self.equals(self.partial(self.out, n), self.f(e), *worked), "the factors cancel"))
         return lines
 
     def _forward(self, node: str, form: Expr) -> str:
-        numbers = [self.plugged(form), self.texts.nodes[node].value] if self.numbers() else []
-        return self.equals(self.name(node), self.f(form), *numbers)
+        return self.equals(self.name(node), self.f(form), *self.worked(form, node))
 
     def _loss(self) -> Line:
         d, out = self.d, self.out
         if d.loss is None:
             size, depth = d.loss_extent.size, d.loss_extent.depth
             form = forms.node_form(self.g, out)
-            numbers = [self.plugged(form), self.texts.nodes[out].value] if self.numbers() else []
             return (
-                self.equals(self.name(out), self.f(form), *numbers),
+                self.equals(self.name(out), self.f(form), *self.worked(form, out)),
                 f"too long to write in the leaves alone: {size:,} symbols, nested {depth} deep; "
                 "part 1 builds it step by step",
             )
-        numbers = [self.plugged(d.loss), self.texts.nodes[out].value] if self.numbers() else []
-        return (self.equals(self.name(out), self.f(d.loss), *numbers), "")
+        return (self.equals(self.name(out), self.f(d.loss), *self.worked(d.loss, out)), "")
 
     def _by_paths(self, p: str) -> list[tuple[str, list[Line]]]:
         grad = self.d.gradients[p]
@@ -252,10 +249,9 @@ class Writer:
         lines: list[Line] = [(self.local(u, v, f), "") for u, v, f in seen]
         numbers = [self.path_numbers(p), self.grad(p)] if self.numbers() else []
         lines.append((self.equals(dp, values, *numbers), ""))
-        simpler = self.simplified(p)
-        if simpler is not None:
-            numbers = [self.plugged(simpler), self.grad(p)] if self.numbers() else []
-            lines.append((self.equals(dp, self.f(simpler), *numbers), "after cancelling"))
+        if grad.cancelled is not None:
+            worked = self.worked(grad.cancelled, p, grad=True)
+            lines.append((self.equals(dp, self.f(grad.cancelled), *worked), "after cancelling"))
         return [
             (f"{self.inline(dp)} by the chain rule", [(self.equals(dp, chain, self.grad(p)), "")]),
             ("The same in the forward values", lines),
@@ -270,9 +266,10 @@ class Writer:
             dn = self.partial(out, n)
             if [c for c, _ in consumers] != [out]:
                 symbolic.append((self.equals(dn, self.consumers(n, numeric=False), self.grad(n)), ""))
-            numbers = [self.consumer_numbers(n), self.grad(n)] if self.numbers() else []
-            if self.numbers() and [c for c, _ in consumers] == [out]:  # the output's own partial
-                numbers = [self.plugged(consumers[0][1]), self.grad(n)]
+            if [c for c, _ in consumers] == [out]:  # the output's own partial
+                numbers = self.worked(consumers[0][1], n, grad=True)
+            else:
+                numbers = [self.consumer_numbers(n), self.grad(n)] if self.numbers() else []
             values.append((self.equals(dn, self.consumers(n, numeric=True), *numbers), ""))
         widest = max(d.gradients.values(), key=lambda grad: (grad.count, grad.factors_in_all))
         dp = self.inline(self.partial(out, widest.parameter))
@@ -303,9 +300,8 @@ def markdown(d: Derivation, texts=None) -> str:
         math, remark = line
         return f"- {math} ({remark})" if remark else f"- {math}"
 
-    lines = [f"# {TITLE}", ""]
-    if w.intro():
-        lines += [w.intro(), ""]
+    intro = w.intro()
+    lines = [f"# {TITLE}", "", *([intro, ""] if intro else [])]
     for i, (title, body) in enumerate(w.sections(), 1):
         lines += [f"## {i}. {title}", "", *map(item, body), ""]
     notes = w.notes()

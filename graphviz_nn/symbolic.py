@@ -55,6 +55,7 @@ class Gradient:
     factors: list[list[Expr]]  # the local partial of each edge, in course form
     expression: sp.Expr | None  # the sum of products, in the forward values
     simplified: sp.Expr | None  # the same, cancelled and factored
+    cancelled: Expr | None  # the simplified form to write, where cancelling removed a fraction
 
 
 @dataclass(frozen=True)
@@ -263,12 +264,14 @@ def derive(graph: nx.DiGraph) -> Derivation:
     gradients = {}
     for p in params:
         if not by_paths:
-            gradients[p] = Gradient(p, count[p], edges[p], [], [], None, None)
+            gradients[p] = Gradient(p, count[p], edges[p], [], [], None, None, None)
             continue
         paths = _paths(graph, p, out)
         factors = [[forms.edge_form(graph, u, v) for u, v in path] for path in paths]
-        expression, _ = _sum_of_products(factors)
-        gradients[p] = Gradient(p, count[p], edges[p], paths, factors, expression, tidy(expression))
+        expression, converted = _sum_of_products(factors)
+        simplified = tidy(expression)
+        cancelled = from_sympy(simplified) if cancels(converted, simplified) else None
+        gradients[p] = Gradient(p, count[p], edges[p], paths, factors, expression, simplified, cancelled)
     backward = {} if by_paths else _backward(graph, ordered, params)
     return Derivation(
         graph,
