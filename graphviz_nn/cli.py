@@ -5,7 +5,6 @@ Each command imports what it needs when it runs, so `graphviz-nn --help` loads n
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -89,6 +88,13 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _echo_json(data) -> None:
+    """Full floats, unicode as it is: what every --json prints."""
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def _graph(options: dict):
     from .selection import propagated
 
@@ -143,7 +149,10 @@ def inspect(as_json, digits, **options):
     from . import export
 
     g = _graph(options)
-    click.echo(json.dumps(export.as_data(g), indent=2, ensure_ascii=False) if as_json else export.as_tables(g))
+    if as_json:
+        _echo_json(export.as_data(g))
+    else:
+        click.echo(export.as_tables(g))
 
 
 @command()
@@ -427,7 +436,7 @@ def train(steps, dataset, path, as_json, size, max_frames, duration, theme, digi
     if run.diverged and not as_json:
         click.echo(f"note: {run.diverged}", err=True)
     if as_json:
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        _echo_json(data)
 
 
 def _training_file(run, path, fmt, theme, digits, pixels, max_frames, duration):
@@ -587,7 +596,7 @@ def worksheet(path, key_path, count, seed, blank, g1, g2, loss, random_activatio
         made = {p: sheets.pdf(pages[p]) if fmt == "pdf" else sheets.dot_text(pages[p]) for p, fmt in targets}
         written = [files.write_atomic(p, data) for p, data in made.items()]
     if as_json:
-        click.echo(json.dumps(practice.as_data(chosen, seed), indent=2, ensure_ascii=False))
+        _echo_json(practice.as_data(chosen, seed))
     for p in written:
         click.echo(f"wrote {p}", err=as_json)
     if not as_json:
@@ -662,7 +671,7 @@ def check(answers_path, variant, tolerance, path, as_json, digits, theme, **opti
         dpi = 150 if fmt == "png" else None
         written = image.save(drawing.to_digraph(marked, theme, dpi), path, dpi)
     if as_json:
-        click.echo(json.dumps(marked.as_data(), indent=2, ensure_ascii=False))
+        _echo_json(marked.as_data())
     else:
         click.echo(marking.report(marked))
     if path is not None:

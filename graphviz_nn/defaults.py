@@ -1,5 +1,8 @@
-"""The exercise's default numbers, in a module of their own so the command line can show them in
-`--help` without importing NetworkX."""
+"""The exercise's default numbers and the display's digits, in a module of their own so the command
+line can show them in `--help` without importing NetworkX or the formula machinery."""
+
+DIGITS = 3  # significant digits of computed numbers unless --digits says otherwise
+MAX_DIGITS = 15  # what a double carries reliably
 
 EXERCISE = {
     "x": 1.0,

@@ -21,11 +21,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .defaults import DIGITS, MAX_DIGITS
 from .expr import BinOp, Call, Expr, Name, Neg, Num
 
 MINUS = "\u2212"
-DIGITS = 3  # significant digits of computed numbers unless --digits says otherwise
-MAX_DIGITS = 15  # what a double carries reliably
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import expr
 from .errors import NNError, unknown
 
 LEAKY_SLOPE = 0.01
@@ -41,11 +40,15 @@ class Op:
     precise: Callable[..., tuple[float, tuple[float, ...]]] | None = None
 
     @cached_property
-    def form_expr(self) -> expr.Expr:
+    def form_expr(self):
+        from . import expr  # the parser is needed for drawing and deriving, not for the numbers
+
         return expr.parse(self.form)
 
     @cached_property
-    def local_exprs(self) -> tuple[expr.Expr, ...]:
+    def local_exprs(self) -> tuple:
+        from . import expr
+
         return tuple(expr.parse(f) for f in self.local_forms)
 
     @property

@@ -9,8 +9,8 @@ import math
 import click
 
 from . import ops, style
+from .defaults import DIGITS, MAX_DIGITS
 from .defaults import EXERCISE as DEFAULTS
-from .notation import DIGITS, MAX_DIGITS
 
 NETWORK = ("spec_path", "example", "layers", "alpha", "x", "y", "w1", "w2", "g1", "g2", "loss")
 
