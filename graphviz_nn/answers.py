@@ -213,7 +213,7 @@ class Writer:
             sections += self._node_by_node()
         update = [(self._update(p), "") for p in d.gradients]
         sections.append(("Gradient-descent update with step size " + self.inline(self.name("alpha")), update))
-        return sections
+        return [(title, body) for title, body in sections if body]  # no parameters: nothing to update
 
     def notes(self) -> list[Line]:
         lines = []

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import COMBOS
 
-from graphviz_nn import answers, engine, examples, graph, latexdoc, symbolic
+from graphviz_nn import answers, engine, examples, graph, latexdoc, spec, symbolic
 from graphviz_nn.cli import main
 from graphviz_nn.texts import Texts
 
@@ -47,6 +47,9 @@ def test_every_combination_compiles_in_a_plain_article_with_no_overfull_line(tmp
         parts += [fragment(g, numbers=False), fragment(g, numbers=True)]
     for name, layers in (("chain", 12), ("micrograd-readme", None), ("2-2-1", None), ("tied-weights", None)):
         parts += [rf"\subsection*{{{name}}}", fragment(examples.load(name, layers), numbers=True)]
+    # no parameter at all: no gradient and no update to write, and no empty list LaTeX would reject
+    bare = spec.from_dict({"inputs": {"x": 2.0}, "nodes": {"loss": "x * x"}})
+    parts += [r"\subsection*{no parameters}", fragment(bare, numbers=False), fragment(bare, numbers=True)]
     log = compile_tex(tmp_path, latexdoc.document("\n".join(parts), "Every combination"))
     assert "Overfull \\hbox" not in log, log[log.index("Overfull") - 200 : log.index("Overfull") + 600]
     assert "Missing" not in log and "Undefined control sequence" not in log
