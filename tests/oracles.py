@@ -1,7 +1,7 @@
-"""Moved to helpers.py. test_symbolic.py and test_cli.py still import from here: delete this file once
-they import from helpers (test_cli: `values, grads, _ = seed_oracle(g1, g2, loss)(point)`)."""
+"""Moved to helpers.py. test_cli.py still imports from here: delete this file once it imports from
+helpers (`values, grads, _ = seed_oracle(g1, g2, loss)(point)`, and `close`)."""
 
-from helpers import ELEMENTARY, LEAVES, W1, W2, X, Y, close, composed, seed_oracle  # noqa: F401
+from helpers import LEAVES, close, seed_oracle  # noqa: F401
 
 
 def sympy_gradients(g1, g2, loss, point):
