@@ -16,6 +16,7 @@ HOLD_MIN_MS = 2000
 # Memory: one frame decoded is 3 bytes a pixel; the GIF writer keeps every frame at 1 byte a pixel.
 MAX_FRAME_PIXELS = 8000 * 8000
 MAX_PIXELS = 600_000_000  # every frame together: 289 frames of 1920×1080, about 1.1 GB at the peak
+IN_FLIGHT_BYTES = 200_000_000  # decoded frames waiting at once: 4 of 1920×1080, 1 of 8000×8000
 
 
 def check_duration(duration: int) -> int:
@@ -66,12 +67,14 @@ def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
     # The palette comes from a sample of every frame; nearest-neighbour shrinking keeps exact colours.
     small = (max(1, width // 6), max(1, height // 6))
     sample = Image.new("RGB", (small[0], small[1] * len(pngs)))
-    with ThreadPoolExecutor() as pool:  # PNG decoding releases the GIL
-        for i, shrunk in enumerate(_in_order(pool, lambda p: rgb(p).resize(small, Image.Resampling.NEAREST), pngs)):
-            sample.paste(shrunk, (0, small[1] * i))
+    ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * width * height)))  # decoded frames at once
+    with ThreadPoolExecutor(max_workers=ahead) as pool:  # PNG decoding releases the GIL
+        shrunk = _in_order(pool, lambda p: rgb(p).resize(small, Image.Resampling.NEAREST), pngs, ahead)
+        for i, image in enumerate(shrunk):
+            sample.paste(image, (0, small[1] * i))
         palette = _palette(sample)
         del sample
-        frames = _in_order(pool, lambda p: rgb(p).quantize(palette=palette, dither=Image.Dither.NONE), pngs)
+        frames = _in_order(pool, lambda p: rgb(p).quantize(palette=palette, dither=Image.Dither.NONE), pngs, ahead)
         hold = min(hold or max(HOLD_FACTOR * duration, HOLD_MIN_MS), MAX_DELAY_MS)
         durations = [duration] * len(pngs)
         durations[0] = durations[-1] = hold
@@ -82,13 +85,13 @@ def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
     return out.getvalue()
 
 
-def _in_order(pool: ThreadPoolExecutor, fn, items: list, ahead: int = 4):
-    """`pool.map(fn, items)` with at most `ahead` results waiting, so few decoded frames exist at once."""
+def _in_order(pool: ThreadPoolExecutor, fn, items: list, ahead: int):
+    """`pool.map(fn, items)` with at most `ahead` frames in flight, so few decoded frames exist at once."""
     pending: collections.deque = collections.deque()
     for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) > ahead:
+        if len(pending) == ahead:
             yield pending.popleft().result()
+        pending.append(pool.submit(fn, item))
     while pending:
         yield pending.popleft().result()
 
