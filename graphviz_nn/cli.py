@@ -126,13 +126,16 @@ def main():
 @layout_options
 def render_cmd(path, dpi, transparent, target_gradients, theme, digits, detail, direction, rows, **options):
     """Draw the full diagram: every value, local derivative and gradient."""
-    from . import diagram, files
-    from .outputs import image
+    from . import files, runner
 
     fmt = files.output_format(path, files.DIAGRAM_FORMATS)
     if transparent and fmt not in ("png", "svg"):
         raise NNError(f"--transparent applies to .png and .svg, not .{fmt}")
     files.check_writable(path)
+    runner.prestart("json0", *([fmt] if fmt != "dot" else []))  # Graphviz starts while Python builds the graph
+    from . import diagram  # NetworkX and the drawing load while Graphviz starts
+    from .outputs import image
+
     dot = diagram.to_digraph(
         _graph(options), theme, dpi if fmt == "png" else None, digits, detail, direction, rows,
         transparent=transparent, targets=target_gradients,

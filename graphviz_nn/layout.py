@@ -318,6 +318,9 @@ def pin(
     for k in candidates:  # some counts give the same rows (7 ranks in 4 or 5 rows): keep one of each
         row_of = _split(texts, rank, k)
         splits.setdefault(max(row_of.values()) + 1, row_of)
+    if len(splits) > 2:  # Graphviz lays out only the two counts that promise the best fit
+        guess = {k: _fit_estimate(texts, rank, row_of, aspect, detail) for k, row_of in splits.items()}
+        splits = {k: splits[k] for k in sorted(sorted(guess, key=guess.get, reverse=True)[:2])}
     sources, index = [], []
     for k, row_of in splits.items():
         for r in range(k):
@@ -325,7 +328,7 @@ def pin(
             sources.append(_source(texts, theme, shown, detail, members, f"row{k}_{r}", direction))
             index.append((k, r))
     # One Graphviz run lays out every candidate's rows and measures the captions.
-    docs = _documents(runner.pipe("\n".join(sources) + _footers(texts, theme, captions, gradients), "json").decode())
+    docs = _documents(runner.pipe("\n".join(sources) + _footers(texts, theme, captions, gradients), "json0").decode())
     sizes = [(float(o["width"]) * 72, float(o["height"]) * 72) for o in docs[-1].get("objects", [])]
     footer = (max(w for w, _ in sizes), max(h for _, h in sizes)) if sizes else (0.0, 0.0)
     layouts = {}
@@ -337,6 +340,34 @@ def pin(
     score = {k: _fit(lay, aspect) * (1 - 0.04 * lay.wrapped) for k, lay in layouts.items()}
     best = max(score.values())
     return next(lay for k, lay in sorted(layouts.items()) if score[k] >= 0.97 * best)
+
+
+def _fit_estimate(
+    texts: Texts, rank: dict[str, int], row_of: dict[str, int], aspect: float | None, detail: str
+) -> float:
+    """A rough `_fit` from the texts alone (widths as in `_widths`, heights from line counts), enough
+    to choose which row counts are worth a layout run."""
+    g = texts.graph
+    widths = _widths(texts, rank)
+    lines = 3 if detail in ("numbers", "nodes") else 4
+    rows = max(row_of.values()) + 1
+    row_widths, row_heights = [0.0] * rows, [0.0] * rows
+    columns: dict[tuple[int, int], float] = {}
+    for n in g:
+        column = rank[n] if "op" in g.nodes[n] else min(rank[v] for v in g.successors(n)) - 1
+        count = lines + (2 if texts.nodes[n].update_step else 0) - (0 if "op" in g.nodes[n] else 1)
+        key = (row_of[n], max(column, 0))
+        columns[key] = columns.get(key, -22.0) + count * 19 + 14 + 22  # nodes in a column, 0.3 in apart
+    for (row, _), height in columns.items():
+        row_heights[row] = max(row_heights[row], height)
+    for n in g:
+        if "op" in g.nodes[n]:
+            row_widths[row_of[n]] += widths[rank[n]] / max(
+                1, sum(1 for m in g if rank.get(m) == rank[n] and "op" in g.nodes[m])
+            )
+    width, height = max(row_widths), sum(row_heights) + ROW_GAP * (rows - 1) + 60
+    cut = sum(1 for u, v in g.edges if row_of[u] != row_of[v])
+    return _fit(render.Layout({}, {}, width, height), aspect) * (1 - 0.04 * cut)
 
 
 def _fit(layout: render.Layout, aspect: float | None) -> float:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from .defaults import DIGITS, MAX_DIGITS
 from .expr import BinOp, Call, Expr, Name, Neg, Num
@@ -101,6 +100,8 @@ def exact(value: float, digits: int = DIGITS, notation: Notation = UNICODE) -> s
     """A number known exactly (given, or a constant): as short as it goes, 0.5 not 0.500."""
     if value == 0 or not math.isfinite(value):
         return number(value, digits, notation)
+    from decimal import Decimal  # exact digits of the shortest repr; loaded on first use
+
     d = Decimal(repr(abs(float(value)))).normalize()
     _, shown, exp = d.as_tuple()
     if len(shown) > digits:

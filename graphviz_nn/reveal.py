@@ -7,11 +7,14 @@ graph's texts are revealed by then, which node and edges to highlight, and what 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from .steps import Step
 from .texts import Texts
+
+if TYPE_CHECKING:  # the step sequence matters to frames only; a full diagram never loads it
+    from .steps import Step
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import engine, examples, graph, spec
+from . import engine, graph
 from .defaults import EXERCISE as DEFAULTS
 from .errors import NNError
 
@@ -28,7 +28,9 @@ def structure(
     if spec_path is not None and not str(spec_path).strip():
         raise NNError("--spec is empty; give the path of a TOML spec file (see examples/)")
     if example is not None and not example.strip():
-        raise NNError(f"--example is empty; choose one of: {', '.join(examples.EXAMPLES)}")
+        from .examples import EXAMPLES
+
+        raise NNError(f"--example is empty; choose one of: {', '.join(EXAMPLES)}")
     if spec_path and example:
         raise NNError("give --spec or --example, not both")
     if layers is not None and example != "chain":
@@ -40,6 +42,8 @@ def structure(
                 f"{typed[0]} sets the exercise's network; a spec or example sets its own values "
                 "(edit a copy of the spec instead)"
             )
+        from . import examples, spec  # the TOML reader and the examples only when they are asked for
+
         g = spec.load(spec_path) if spec_path else examples.load(example, layers)
         if alpha is not None:
             g.graph["alpha"] = graph.finite(alpha, "alpha")

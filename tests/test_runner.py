@@ -28,6 +28,7 @@ class FakeDot:
 def dot(monkeypatch):
     fake = FakeDot()
     monkeypatch.setattr(runner.subprocess, "run", fake)
+    monkeypatch.setattr(runner, "prestart", lambda *formats: None)  # nothing runs ahead of the fake
     return fake
 
 
@@ -128,3 +129,19 @@ def test_the_command_line_shows_one_error_line_and_leaves_nothing(
     assert len(lines) == 1 and lines[0].startswith(message), outcome.output
     assert dot.calls, "the command never reached Graphviz"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_graphviz_started_ahead_draws_like_one_started_on_demand():
+    source = "digraph { a -> b }"
+    on_demand = runner.pipe(source, "svg")
+    runner.prestart("svg")
+    assert runner.pipe(source, "svg") == on_demand
+    runner.prestart("png")
+    runner._discard()  # one never used is stopped, not left behind
+    assert runner._started == {}
+
+
+def test_a_graphviz_started_ahead_reports_its_failure_as_one_line():
+    runner.prestart("png")
+    with pytest.raises(NNError, match="Graphviz failed: .*syntax error"):
+        runner.pipe("digraph { a -> }", "png")
