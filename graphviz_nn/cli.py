@@ -84,7 +84,10 @@ def command(name: str | None = None):
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    line = " ".join(message.split())
+    if len(line) > 600:  # one readable line whatever was typed: keep the start and the end
+        line = f"{line[:420]} … {line[-160:]}"
+    click.echo(f"Error: {line}", err=True)
     sys.exit(code)
 
 

@@ -12,7 +12,7 @@ import math
 import operator
 from dataclasses import dataclass
 
-from .errors import NNError
+from .errors import NNError, quoted
 
 MAX_LENGTH = 2000
 # Levels of real nesting: brackets on the right, calls, signs. A chain `a + b + c + ...` is one level
@@ -99,12 +99,6 @@ def _convert(node: ast.AST, text: str, depth: int) -> Expr:
     fragment = ast.get_source_segment(text.strip(), node) or type(node).__name__
     allowed = "use numbers, names, + - * / **, and operation calls"
     raise NNError(f"{quoted(fragment)} is not allowed in {quoted(text)} ({allowed})")
-
-
-def quoted(text: object, limit: int = 60) -> str:
-    """`text!r`, shortened so an error stays one readable line."""
-    shown = repr(text)
-    return shown if len(shown) <= limit else f"{shown[: limit - 5]}…{shown[-4:]}"
 
 
 def _finite(value: int | float, text: str) -> float:

@@ -14,7 +14,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import NNError
+from .errors import NNError, quoted
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -25,12 +25,13 @@ def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
     """The format named by the path's extension, checked against what the command can write."""
     if not str(path).strip():
         raise NNError(f"the output path is empty; give a file name such as out.{allowed[0]}")
+    _usable(path)
     if Path(path).is_dir():
-        raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
+        raise NNError(f"{_shown(path)} is a directory; give a file name inside it")
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in allowed:
         raise NNError(
-            f"cannot tell the format of {str(path)!r} (use one of the extensions: "
+            f"cannot tell the format of {_shown(path)} (use one of the extensions: "
             f"{', '.join('.' + a for a in allowed)})"
         )
     return suffix
@@ -39,10 +40,14 @@ def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
 MAX_TEXT_BYTES = 1_000_000  # an input file is a page or so of text; more is a wrong path (/dev/zero, a data file)
 
 
+def _shown(path: str | Path) -> str:
+    return quoted(str(path), 160)
+
+
 def read_text(path: str | Path, what: str = "file", limit: int = MAX_TEXT_BYTES) -> str:
     """The text of an input file: a regular file of at most `limit` bytes of UTF-8 (a byte-order mark is
     fine). Opened without blocking and checked before reading, so a FIFO or /dev/zero cannot hang it."""
-    shown = repr(str(path))
+    shown = _shown(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -68,6 +73,17 @@ def read_text(path: str | Path, what: str = "file", limit: int = MAX_TEXT_BYTES)
         raise NNError(f"{what} {shown} is not UTF-8 text (byte {err.start} cannot be read)") from err
 
 
+def _usable(path: str | Path) -> Path:
+    """`path`, if the system can look it up: a name too long (or a loop of links) is an error line."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as err:
+        raise NNError(f"cannot use {_shown(path)} ({err.strerror}); choose another path") from err
+    return Path(path)
+
+
 def _existing_ancestor(path: Path) -> Path:
     for parent in path.absolute().parents:
         if parent.exists():
@@ -79,16 +95,16 @@ def check_writable(path: str | Path, what: str = "file") -> Path:
     """Fail before any work is done if `path` cannot become a file (or folder); creates nothing."""
     if not str(path).strip():  # before Path(): Path("") is ".", the current folder
         raise NNError(f"the output {what} path is empty; give a name")
-    path = Path(path)
+    path = _usable(path)
     if what == "file" and path.is_dir():
-        raise NNError(f"{str(path)!r} is a directory; give a file name inside it")
+        raise NNError(f"{_shown(path)} is a directory; give a file name inside it")
     if what == "folder" and path.exists() and not path.is_dir():
-        raise NNError(f"{str(path)!r} is a file; give a folder")
+        raise NNError(f"{_shown(path)} is a file; give a folder")
     base = path if path.is_dir() else _existing_ancestor(path)
     if not base.is_dir():
-        raise NNError(f"cannot create {str(path)!r}: {str(base)!r} is not a folder; choose another path")
+        raise NNError(f"cannot create {_shown(path)}: {_shown(base)} is not a folder; choose another path")
     if not os.access(base, os.W_OK | os.X_OK):
-        raise NNError(f"cannot write to {str(base)!r} (permission denied); choose another path")
+        raise NNError(f"cannot write to {_shown(base)} (permission denied); choose another path")
     return path
 
 
@@ -99,7 +115,7 @@ def _make_parents(path: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         _remove_folders(missing)
-        raise NNError(f"cannot create the folder for {str(path)!r} ({err.strerror}); choose another path") from err
+        raise NNError(f"cannot create the folder for {_shown(path)} ({err.strerror}); choose another path") from err
     return missing
 
 
@@ -140,7 +156,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
             Path(tmp).unlink(missing_ok=True)
         _remove_folders(created)
         if isinstance(err, OSError):
-            raise NNError(f"cannot write {str(path)!r} ({err.strerror}); choose another path") from err
+            raise NNError(f"cannot write {_shown(path)} ({err.strerror}); choose another path") from err
         raise
     return path
 
@@ -172,6 +188,6 @@ def write_folder(folder: str | Path, contents: dict[str, bytes]) -> list[Path]:
             shutil.rmtree(staging, ignore_errors=True)
         _remove_folders(created)
         if isinstance(err, OSError):
-            raise NNError(f"cannot write the folder {str(folder)!r} ({err.strerror}); choose another path") from err
+            raise NNError(f"cannot write the folder {_shown(folder)} ({err.strerror}); choose another path") from err
         raise
     return [folder / name for name in contents]

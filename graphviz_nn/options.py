@@ -11,6 +11,7 @@ import click
 from . import ops, style
 from .defaults import DIGITS, MAX_DIGITS
 from .defaults import EXERCISE as DEFAULTS
+from .errors import quoted
 
 NETWORK = ("spec_path", "example", "layers", "alpha", "x", "y", "w1", "w2", "g1", "g2", "loss")
 
@@ -24,9 +25,9 @@ class FiniteFloat(click.ParamType):
         try:
             number = float(value)
         except (ValueError, OverflowError):
-            self.fail(f"{value!r} is not a number", param, ctx)
+            self.fail(f"{quoted(value)} is not a number", param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(f"{quoted(value)} is not a finite number", param, ctx)
         return number
 
 

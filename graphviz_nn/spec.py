@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import expr, files, forms, graph, ops
 from .defaults import EXERCISE as DEFAULTS
-from .errors import NNError, unknown
+from .errors import NNError, quoted, unknown
 
 SECTIONS = {"inputs": "input", "parameters": "parameter", "targets": "target", "target": "target"}
 TOP_LEVEL = {"title", "alpha", "output", "nodes", *SECTIONS}
@@ -48,7 +48,7 @@ def loads(text: str, name: str = "spec") -> graph.ComputationGraph:
 def from_dict(data: dict, name: str = "spec") -> graph.ComputationGraph:
     """A graph from a parsed spec; every error names the key at fault."""
     if not isinstance(data, dict):
-        raise NNError(f"{name}: a spec is a table of keys, got {expr.quoted(data)}")
+        raise NNError(f"{name}: a spec is a table of keys, got {quoted(data)}")
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
         raise NNError(f"{name}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(TOP_LEVEL))})")
@@ -71,7 +71,7 @@ def from_dict(data: dict, name: str = "spec") -> graph.ComputationGraph:
         where = f"{name}: nodes.{key}"
         _new_name(g, key, where)
         if not isinstance(text, str):
-            raise NNError(f'{where}: expected an expression in quotes, such as "w1 * x", got {expr.quoted(text)}')
+            raise NNError(f'{where}: expected an expression in quotes, such as "w1 * x", got {quoted(text)}')
         try:
             tree = expr.fold(expr.parse(text))
             ahead = sorted(n for n in expr.names(tree) if n in nodes and n not in g)

@@ -110,6 +110,21 @@ def test_every_option_refuses_an_empty_value_on_every_command(here):
     assert checked > 50
 
 
+@pytest.mark.parametrize("option", ["--example", "--spec", "--x", "--g1", "--layers", "-o"])
+def test_a_huge_value_still_makes_a_short_error_line(option, here):
+    typed = "x" * 5000
+    line = fails(here, "render", option, typed)
+    assert len(line) < 700 and "…" in line
+
+
+def test_paths_the_system_cannot_look_up(here):
+    os.symlink("loop2", here / "loop1")
+    os.symlink("loop1", here / "loop2")
+    for args in (["render", "-o", "loop1/net.png"], ["animate", "--frames-dir", "loop1/f"], ["derive", "-o", "loop2"]):
+        assert "Too many levels of symbolic links" in fails(here, *args)
+    assert "File name too long" in fails(here, "render", "-o", "n" * 300 + ".png")
+
+
 @pytest.mark.parametrize("duration", [0, 19, -5, 218451, 10**30])
 def test_durations_a_gif_cannot_show_are_refused_before_drawing(duration, here, monkeypatch):
     monkeypatch.setattr(frames, "prepare", lambda *a, **k: pytest.fail("drew frames before checking --duration"))
