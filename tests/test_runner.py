@@ -12,7 +12,8 @@ from graphviz_nn.errors import GraphvizMissing, NNError
 
 
 class FakeDot:
-    """Stands in for `subprocess.run`: records each call, then returns or raises `result`."""
+    """Stands in for `dot`, run by `subprocess.run` or started ahead by `subprocess.Popen`: records
+    each start, then answers with (status, stdout, stderr) or raises `result`."""
 
     def __init__(self):
         self.calls, self.result = [], (0, b"drawn", b"")
@@ -23,12 +24,34 @@ class FakeDot:
             raise self.result
         return subprocess.CompletedProcess(args, *self.result)
 
+    def popen(self, args, **kwargs):
+        self.calls.append((args, kwargs))
+        if isinstance(self.result, BaseException):
+            raise self.result
+        return FakeProcess(*self.result)
+
+
+class FakeProcess:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.answer = None, (returncode, stdout, stderr)
+
+    def communicate(self, data=None):
+        self.returncode = self.answer[0]
+        return self.answer[1:]
+
+    def kill(self):
+        pass
+
+    def wait(self):
+        return self.returncode
+
 
 @pytest.fixture
 def dot(monkeypatch):
     fake = FakeDot()
     monkeypatch.setattr(runner.subprocess, "run", fake)
-    monkeypatch.setattr(runner, "prestart", lambda *formats: None)  # nothing runs ahead of the fake
+    monkeypatch.setattr(runner.subprocess, "Popen", fake.popen)
+    monkeypatch.setattr(runner, "_started", {})  # no real Graphviz started ahead by an earlier test
     return fake
 
 
@@ -143,5 +166,5 @@ def test_a_graphviz_started_ahead_draws_like_one_started_on_demand():
 
 def test_a_graphviz_started_ahead_reports_its_failure_as_one_line():
     runner.prestart("png")
-    with pytest.raises(NNError, match="Graphviz failed: .*syntax error"):
+    with pytest.raises(NNError, match=r"Graphviz failed: .*syntax error"):
         runner.pipe("digraph { a -> }", "png")
