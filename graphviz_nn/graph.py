@@ -18,7 +18,7 @@ import networkx as nx
 
 from . import ops
 from .defaults import EXERCISE as DEFAULTS
-from .errors import NNError
+from .errors import NNError, quoted
 from .notation import label_for
 
 LEAF_KINDS = ("input", "parameter", "target")
@@ -57,6 +57,8 @@ class AutoNames:
 
 
 def new_graph(title: str = "", alpha: float = DEFAULTS["alpha"]) -> ComputationGraph:
+    if not isinstance(title, str) or not title.isprintable():  # it is drawn: one line of text
+        raise NNError(f"the title must be one line of printable text, got {quoted(title)}")
     return ComputationGraph(title=title, alpha=finite(alpha, "alpha"))
 
 

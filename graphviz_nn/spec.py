@@ -56,7 +56,7 @@ def from_dict(data: dict, name: str = "spec") -> graph.ComputationGraph:
     if not isinstance(title, str):
         raise NNError(f"{name}: title must be a string")
     if not title.isprintable():
-        raise NNError(f"{name}: the title must be one line of printable text, got {title!r}")
+        raise NNError(f"{name}: the title must be one line of printable text, got {quoted(title)}")
     g = graph.new_graph(title, graph.finite(data.get("alpha", DEFAULTS["alpha"]), f"{name}: alpha"))
     for section, kind in SECTIONS.items():
         for key, value in _table(data, section, name).items():
@@ -123,7 +123,7 @@ def _listed(names, limit: int = 12) -> str:
 
 
 def _new_name(g: graph.ComputationGraph, key: str, where: str) -> None:
-    if not IDENTIFIER.fullmatch(key):
+    if not isinstance(key, str) or not IDENTIFIER.fullmatch(key):
         raise NNError(f"{where}: {key!r} cannot be a name (start with a letter or _, then letters, digits and _)")
     if key == "alpha":
         raise NNError(f"{where}: alpha is the step size, not a name; put `alpha = ...` before the first [section]")

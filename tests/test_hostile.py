@@ -536,6 +536,17 @@ def test_value_to_a_value_power_for_a_positive_base():
         Value(2.0) ** "3"
 
 
+def test_titles_and_keys_from_the_api_are_checked_too():
+    with pytest.raises(NNError, match="title must be one line of printable text"):
+        trace(Value(1.0) * 2, title="two\nlines")
+    with pytest.raises(NNError, match="title must be one line"):
+        graph.new_graph(title=5)
+    with pytest.raises(NNError, match="1 cannot be a name"):
+        spec.from_dict({"inputs": {1: 2.0}, "nodes": {"loss": "2 * x"}})
+    with pytest.raises(NNError, match="a spec is a table of keys"):
+        spec.from_dict(["inputs"])
+
+
 def test_labels_with_control_characters_keep_dot_and_svg_valid():
     x = Value(2.0, label="line\nbreak\x00<&>\u2028")
     w = Value(0.5, label="w\t1", kind="parameter")
