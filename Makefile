@@ -12,6 +12,7 @@ demo: .venv/.ready
 	$(CLI) render -o output/network.png
 	$(CLI) animate -o output/backprop.gif
 	$(CLI) slides -o output/backprop.pdf
+	$(CLI) html -o output/backprop.html
 	$(CLI) derive -o output/answers.md
 
 test: .venv/.ready
@@ -21,6 +22,8 @@ lint: .venv/.ready
 	.venv/bin/ruff check .
 
 bench: .venv/.ready
+	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/render_vs_floor.py
 	$(PY) benchmarks/animate_vs_dot.py
 	$(PY) benchmarks/animate_vs_dot.py --size 1920x1080
 	$(PY) benchmarks/value_backward.py

@@ -15,6 +15,8 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # The tests compile the Beamer deck: pdflatex and Beamer, and pgf, which Beamer draws with.
 kpsewhich beamer.cls >/dev/null 2>&1 || need+=(texlive-latex-recommended)
 kpsewhich pgfcore.sty >/dev/null 2>&1 || need+=(texlive-pictures)
+# The worksheet tests read the PDFs' text with poppler's pdftotext.
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
