@@ -58,11 +58,12 @@ def ranks(texts: Texts) -> dict[str, int]:
     return rank
 
 
-def _widths(texts: Texts, rank: dict[str, int]) -> list[float]:
+def _widths(texts: Texts, rank: dict[str, int], detail: str = "full") -> list[float]:
     """A rough width (points) of each operation rank's column and the labels of the edges into it,
-    from the longest line drawn there: enough to cut the ranks into rows of similar width before
-    Graphviz measures them."""
+    from the longest line drawn there at this detail: enough to cut the ranks into rows of similar
+    width, and to guess which row counts fit, before Graphviz measures them."""
     g = texts.graph
+    full, brief = detail == "full", detail in ("numbers", "nodes")
 
     def width(*lines: str | None) -> float:
         return 10.0 * max((len(line) for line in lines if line), default=1) + 24.0
@@ -71,17 +72,22 @@ def _widths(texts: Texts, rank: dict[str, int]) -> list[float]:
     nodes, labels = [0.0] * (top + 1), [0.0] * (top + 1)
     for n, t in texts.nodes.items():
         column = max(rank[n] if "op" in g.nodes[n] else min(rank[v] for v in g.successors(n)) - 1, 0)
-        nodes[column] = max(nodes[column], width(t.formula and f"{t.name} = {t.formula}", t.update_step))
+        header = t.name if brief or not t.formula else f"{t.name} = {t.formula}"
+        update = t.update_step if full else t.update_value and f"{t.name} ← {t.update_value}"
+        nodes[column] = max(nodes[column], width(header, t.value, t.grad and f"← {t.grad}", update))
     for (_, v), t in texts.edges.items():
-        labels[rank[v]] = max(labels[rank[v]], width(f"{t.local_symbol} = {t.local_formula}"))
+        if detail == "nodes":
+            continue  # most edges carry no label at all
+        local = None if brief else f"{t.local_symbol} = {t.local_formula if full else ''} = {t.local}"
+        labels[rank[v]] = max(labels[rank[v]], width(f"→ {t.value}", local, t.grad and f"← {t.grad}"))
     return [a + b for a, b in zip(nodes, labels, strict=True)]
 
 
-def _split(texts: Texts, rank: dict[str, int], rows: int) -> dict[str, int]:
+def _split(texts: Texts, rank: dict[str, int], rows: int, detail: str = "full") -> dict[str, int]:
     """Row of each node: the operation ranks cut into `rows` runs of about equal width (the widest
     run as narrow as it can be); a leaf goes with its first consumer."""
     g = texts.graph
-    widths = _widths(texts, rank)
+    widths = _widths(texts, rank, detail)
     cuts = _balanced(widths, rows)
     row_of_rank = [sum(1 for c in cuts if r >= c) for r in range(len(widths))]
     row = {n: row_of_rank[rank[n]] for n in g if "op" in g.nodes[n]}
@@ -311,12 +317,12 @@ def pin(
     shown.gradients = gradients
     captions = captions or [[]]  # the legend alone
     g = texts.graph
-    top = max(ranks(texts)[n] for n in g if "op" in g.nodes[n]) + 1
-    candidates = [rows] if rows else list(range(1, min(MAX_ROWS, top) + 1)) if aspect and direction == "LR" else [1]
     rank = ranks(texts)
+    top = max(rank[n] for n in g if "op" in g.nodes[n]) + 1
+    candidates = [rows] if rows else list(range(1, min(MAX_ROWS, top) + 1)) if aspect and direction == "LR" else [1]
     splits = {}
     for k in candidates:  # some counts give the same rows (7 ranks in 4 or 5 rows): keep one of each
-        row_of = _split(texts, rank, k)
+        row_of = _split(texts, rank, k, detail)
         splits.setdefault(max(row_of.values()) + 1, row_of)
     if len(splits) > 2:  # Graphviz lays out only the two counts that promise the best fit
         guess = {k: _fit_estimate(texts, rank, row_of, aspect, detail) for k, row_of in splits.items()}
@@ -348,7 +354,7 @@ def _fit_estimate(
     """A rough `_fit` from the texts alone (widths as in `_widths`, heights from line counts), enough
     to choose which row counts are worth a layout run."""
     g = texts.graph
-    widths = _widths(texts, rank)
+    widths = _widths(texts, rank, detail)
     lines = 3 if detail in ("numbers", "nodes") else 4
     rows = max(row_of.values()) + 1
     row_widths, row_heights = [0.0] * rows, [0.0] * rows

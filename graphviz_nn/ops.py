@@ -144,8 +144,9 @@ def _cross_entropy_precise(u: float, v: float, ru: float, rv: float) -> tuple[fl
         f"cross_entropy needs a prediction a₂ strictly between 0 and 1, got {u + ru!r} "
         "(use sigmoid for g2, or smaller weights so σ does not round to 0 or 1)",
     )
+    # Each log from the side that is known accurately: ln u = ln(1 − rest) near 1, ln(1 − u) near 0.
     log_u = math.log1p(-rest) if u >= 0.5 else math.log(u)
-    log_rest = math.log(rest)
+    log_rest = math.log(rest) if u >= 0.5 else math.log1p(-(u + ru))
     value = -(v * log_u + (1 - v) * log_rest)
     difference = (u - v) + ru  # u − v, exact near each other, with u's residual
     return value, (difference / ((u + ru) * rest), log_rest - log_u)

@@ -22,7 +22,7 @@ _serial = itertools.count()
 
 
 class Value:
-    __slots__ = ("_args", "_inputs", "_op", "_serial", "data", "grad", "kind", "label")
+    __slots__ = ("_args", "_inputs", "_op", "_partials", "_residual", "_serial", "data", "grad", "kind", "label")
 
     def __init__(self, data: float, label: str | None = None, kind: str = "input"):
         if type(data) is not float:  # the common case first: building big expressions is the hot path
@@ -43,6 +43,7 @@ class Value:
         self.label = label
         self.kind = kind
         self._op, self._inputs, self._args = None, (), ()
+        self._partials, self._residual = None, 0.0
         self._serial = next(_serial)
 
     def __repr__(self) -> str:
@@ -130,7 +131,7 @@ class Value:
             if v._op is None:
                 continue
             g, inputs = v.grad, v._inputs
-            partials = v._op.local(*v._args, v.data)
+            partials = v._partials or v._op.local(*v._args, v.data)
             inputs[0].grad += g * partials[0]
             if len(inputs) == 2:  # every op takes one or two graph inputs
                 inputs[1].grad += g * partials[1]
@@ -140,13 +141,20 @@ _ADD, _MUL = ops.OPS["add"], ops.OPS["mul"]
 
 
 def _result(op: ops.Op, inputs: tuple[Value, ...], args: tuple[float, ...]) -> Value:
-    """A computed Value; `args` (input values, then any folded constant) are kept for its partials."""
+    """A computed Value; `args` (input values, then any folded constant) are kept for its partials.
+    As in the engine, a saturated input's residual reaches the ops that subtract their inputs, so
+    σ(40) − 1 is −4.2×10⁻¹⁸ here too, not 0."""
     v = object.__new__(Value)
-    v.data = op.forward(*args)
+    v._partials = None
+    if op.precise is not None and (carried := [i._residual for i in inputs]) != [0.0] * len(inputs):
+        v.data, v._partials = op.precise(*args, *carried)
+    else:
+        v.data = op.forward(*args)
     if not math.isfinite(v.data):  # refused where it is made, as trace would refuse it later
         raise NNError(f"{op.name} of {', '.join(f'{a:.6g}' for a in args)} overflows a double ({v.data})")
     v.grad, v.label, v.kind = 0.0, None, "operation"
     v._op, v._inputs, v._args = op, inputs, args
+    v._residual = op.residual(*args, v.data) if op.residual is not None else 0.0
     v._serial = next(_serial)
     return v
 

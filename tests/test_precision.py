@@ -147,22 +147,7 @@ def test_gradients_and_local_derivatives_past_saturation(g1, g2, loss):
     assert not failures, report(failures)
 
 
-# The cross-entropy loss value loses a₂ when y* = 0 and a₂ is small: −ln(1 − a₂) is computed as
-# −ln(fl(1 − a₂)) = 0 (or with error ~10⁻¹⁶/a₂) instead of log1p(−a₂) ≈ a₂; it also shows −0.0.
-SMALL_PREDICTION_LOSS = pytest.mark.xfail(
-    strict=True, reason="ops._cross_entropy_precise takes ln(1 − a₂) where it needs log1p(−a₂) (engine bug)"
-)
-
-
-@pytest.mark.parametrize(
-    "g1,g2,loss",
-    [
-        pytest.param(*c, marks=SMALL_PREDICTION_LOSS)
-        if c[1] in ("sigmoid", "softplus") and c[2] == "cross_entropy"
-        else c
-        for c in COMBOS
-    ],
-)
+@pytest.mark.parametrize("g1,g2,loss", COMBOS)
 def test_values_and_loss_past_saturation(g1, g2, loss):
     failures = []
     for point, (values, _, _) in cases(g1, g2, loss):
@@ -219,13 +204,7 @@ def test_value_local_derivative(name, z):
     assert not (why := problems(v.grad, expected)), (name, z, v.grad, why)
 
 
-VALUE_HAS_NO_RESIDUALS = pytest.mark.xfail(
-    strict=True,
-    reason="Value computes σ(z₂) − 1 from the rounded 1.0, so ∂Loss/∂a₂ is 0 (the engine carries the residual)",
-)
-
-
-@pytest.mark.parametrize("y", [0.0, pytest.param(1.0, marks=VALUE_HAS_NO_RESIDUALS)])
+@pytest.mark.parametrize("y", [0.0, 1.0])
 @pytest.mark.parametrize("g1,g2", list(itertools.product(["sigmoid", "tanh"], repeat=2)))
 def test_value_seed_network_past_saturation(g1, g2, y):
     """½(a₂ − y*)² through Value. With y* = 0 nothing cancels, so every gradient must keep its
