@@ -62,15 +62,22 @@ def test_a_12_layer_chain_is_legible_on_a_slide():
     assert svg_size(svg) == (1920, 1080) and smallest_text(svg, 1920) >= 14
 
 
-@pytest.mark.parametrize("size", ["1920x1080", "1280x720", "1000x1000"])
-def test_every_page_of_every_graph_has_exactly_the_size_asked(size):
+@pytest.mark.parametrize(
+    "size,names",
+    [
+        ("1280x720", sorted(examples.EXAMPLES)),
+        ("1920x1080", ["exercise", "micrograd-readme"]),
+        ("1000x1000", ["2-2-1"]),
+    ],
+)
+def test_every_page_of_every_graph_has_exactly_the_size_asked(size, names):
     width, height = frames.parse_size(size)
-    for name in sorted(examples.EXAMPLES):
+    for name in names:
         sequence = frames.prepare(selection.propagated(example=name), size=size, phase="forward")
         pdf = PdfReader(io.BytesIO(runner.pipe(sequence.source(0, "pdf"), "pdf")))
         box = pdf.pages[0].mediabox
         assert (float(box.width), float(box.height)) == (width, height), name
-        png = runner.pipe(sequence.source(0, "png"), "png")
+        png = runner.pipe(sequence.source(len(sequence) - 1, "png"), "png")
         assert Image.open(io.BytesIO(png)).size == (width, height), name
 
 
