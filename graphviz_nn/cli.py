@@ -395,7 +395,8 @@ def _beamer_deck(path: str, theme: str | None, options: dict, frame: dict):
     "--output",
     "path",
     default=None,
-    help="Frames to write: .gif (an animation) or .pdf (a page a frame)  [default: output/train.gif, none with --json]",
+    help="Frames to write: .gif (an animation), .pdf (a page a frame) or .html (a page to step through)  "
+    "[default: output/train.gif, none with --json]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print every step's weights, loss and gradients as JSON.")
 @click.option("--size", default=None, help="Frame in pixels  [default: 1920x1080]")
@@ -407,7 +408,9 @@ def _beamer_deck(path: str, theme: str | None, options: dict, frame: dict):
     show_default=True,
     help="Most frames to draw (2-60); a longer run shows evenly spaced steps, the JSON every step.",
 )
-@click.option("--duration", type=int, default=500, show_default=True, help="Milliseconds per GIF frame.")
+@click.option(
+    "--duration", type=int, default=500, show_default=True, help="Milliseconds per GIF frame (a page's step at 1×)."
+)
 @theme_option
 @digits_option
 def train(steps, dataset, path, as_json, size, max_frames, duration, theme, digits, **options):
@@ -426,11 +429,15 @@ def train(steps, dataset, path, as_json, size, max_frames, duration, theme, digi
         points = training.read_dataset(dataset)
     if path is None and not as_json:
         path = "output/train.gif"
-    fmt = None if path is None else files.output_format(path, ("gif", "pdf"))
+    fmt = None if path is None else files.output_format(path, ("gif", "pdf", "html", "htm"))
     if fmt == "gif":
         from .outputs import gif
 
         gif.check_duration(duration)
+    elif fmt in ("html", "htm"):
+        from .outputs import html
+
+        html.check_ms(duration)
     pixels = frames.parse_size(size)
     if path is not None:
         files.check_writable(path)
@@ -453,6 +460,16 @@ def _training_file(run, path, fmt, theme, digits, pixels, max_frames, duration):
         from .outputs import gif
 
         return files.write_atomic(path, gif.gif(training_frames.draw(prepared, "png"), duration))
+    if fmt in ("html", "htm"):
+        from .outputs import html
+
+        diagrams, plots, panels = training_frames.svgs(prepared)
+        texts = prepared.diagrams.states if prepared.diagrams else None  # each frame's own numbers
+        counts = [f"{run.states[i].step} / {run.steps}" for i in prepared.indices]  # the caption's step
+        shown = html.training_content(
+            prepared.captions, prepared.theme, plots, panels, prepared.diagrams, diagrams, texts, duration, counts
+        )
+        return files.write_atomic(path, html.page(shown))
     from .outputs import deck
 
     return files.write_atomic(path, deck.pdf_deck(training_frames.draw(prepared, "pdf")))

@@ -187,6 +187,39 @@ def draw(training: TrainingFrames, fmt: str) -> list[bytes]:
     return [_join_pdf(d, p, training.size) for d, p in zip(diagrams, plots, strict=True)]
 
 
+PANEL_PAD = 8.0  # points around a panel's axes, titles and labels: room for a marker on its edge
+
+
+def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], list[tuple[str, str, tuple]]]:
+    """The frames in parts, for a page that writes the captions as text: each frame's diagram as SVG
+    (None with a dataset: the plots alone), each frame's plots as one SVG figure with no caption
+    rows, and the figure's panels as (group id, title, box): the box (x, y, width, height, in the
+    SVG's points) holds the panel's axes, labels and what any frame draws outside the axes."""
+    from .outputs.plots import PNG_DPI
+
+    run = training.run
+    scale = min(training.size[0] / SIZE[0], training.size[1] / SIZE[1])
+    plot = TrainingPlot(run, training.theme, training.plot_size, training.digits, 0, scale)
+    axes = [ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None]
+    for n, ax in enumerate(axes):
+        ax.set_gid(f"panel{n}")  # the SVG group of the axes: what the page cuts out
+    figure, renderer = plot.fig.bbox, plot.fig.canvas.get_renderer()
+    plots, boxes = [], [None] * len(axes)
+    for i in training.indices:
+        plots.append(plot.frame(i, "svg"))
+        for n, ax in enumerate(axes):  # in display pixels, kept on the figure
+            box = ax.get_tightbbox(renderer)
+            boxes[n] = box if boxes[n] is None else type(box).union([boxes[n], box])
+    points = 72 / PNG_DPI
+    panels = []
+    for n, (ax, box) in enumerate(zip(axes, boxes, strict=True)):
+        x0, x1 = max(box.x0, 0) * points - PANEL_PAD, min(box.x1, figure.width) * points + PANEL_PAD
+        top, bottom = (figure.height - min(box.y1, figure.height)) * points, (figure.height - max(box.y0, 0)) * points
+        panels.append((f"panel{n}", ax.get_title(), (x0, top - PANEL_PAD, x1 - x0, bottom - top + 2 * PANEL_PAD)))
+    diagrams = None if training.diagrams is None else frames.render_all(training.diagrams, "svg")
+    return diagrams, plots, panels
+
+
 def _join_png(diagram: bytes, bottom, size: tuple[int, int]) -> bytes:
     from PIL import Image
 

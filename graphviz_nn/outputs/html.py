@@ -1,11 +1,13 @@
 """An interactive stepper: one self-contained HTML page (or a notebook cell's output) that steps
-through the frames of the forward and backward pass, with the keyboard, buttons, a slider or play.
+through frames with the keyboard, buttons, a slider or play: the forward and backward pass
+(`content`), or a training run, the diagram at each step above the plots (`training_content`).
 
-The frames come from one pinned layout, so each node and edge looks the same in most steps: the page
-keeps every distinct look of each node and edge once and shows, per step, the one that step draws,
-instead of repeating whole SVGs. The caption and the legend are HTML text under the drawing; hovering
-or focusing a node or an edge shows its formula with the numbers plugged in, as far as the current
-step has revealed them. Scripts and styles are inline; nothing is fetched, so the page works from disk.
+The frames come from one pinned layout (and plots on fixed axes), so each part looks the same in most
+steps: the page keeps every distinct look of each node, edge or plot part once and shows, per step,
+the one that step draws, instead of repeating whole SVGs. The caption and the legend are HTML text
+under the drawing; hovering or focusing a node or an edge shows its formula with the numbers plugged
+in, as far as the current step has revealed them. Scripts and styles are inline; nothing is fetched,
+so the page works from disk.
 
 The contract for scripts and tests: `<body data-step="K" data-steps="N">` (K the 0-based step) and the
 caption in `#caption`. The same bytes for the same input: ids come from a hash of the content.
@@ -17,19 +19,22 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 from importlib import resources
 from pathlib import Path
 from xml.dom import minidom
 
-from .. import files, render
+from .. import files, render, style
 from ..errors import NNError
 from ..frames import Frames
 from ..graph import INTERNAL
 from ..reveal import Reveal
+from ..texts import Texts
 
 MS_PER_STEP = 1500  # at 1× speed, as `animate --duration` by default
+MS_RANGE = (50, 60_000)  # a step a page can play: from a blur to a minute
 FORMATS = ("html", "htm")
 
 ICONS = {  # 24×24 paths: drawn inline, so no icon font is needed
@@ -52,29 +57,88 @@ SPEEDS = ("0.5", "1", "2", "4")
 
 @dataclass
 class Element:
-    """One node or edge: its distinct looks and tooltips, and which of each every step shows."""
+    """One part of a drawing (a node, an edge, a plot's artist): its distinct looks and tooltips, and
+    which of each every step shows."""
 
-    kind: str  # "node", "edge", or "aid" (drawn by the renderer alone: no tooltip, no focus)
+    kind: str  # "node", "edge", "aid" (no tooltip, no focus) or "static" (one look in every step: written once)
     key: str | tuple[str, str]
-    looks: list[str]  # SVG markup inside the node's or edge's <g>
+    looks: list[str]  # SVG markup inside the part's <g>; "" where a step does not draw it
     look: list[int]  # per step
     tips: list[tuple[str, ...]]
     tip: list[int]  # per step
+    name: str = ""  # what a screen reader calls a node or an edge
+
+
+@dataclass
+class Drawing:
+    """One SVG of the stepper: its parts in drawing order, each showing one of its looks per step."""
+
+    elements: list[Element]
+    view_box: str
+    transform: str = ""
+    label: str = ""  # what a screen reader calls the drawing
+    kind: str = "graph"  # "graph" (Graphviz: the view is trimmed to the parts in the browser) or "plot"
+    defs: str = ""  # definitions the looks use (glyphs, markers, clip paths), written once
 
 
 @dataclass
 class Content:
-    """What a page shows, before it is given an id."""
+    """What a stepper shows: its drawings, each step's caption, and the words around them."""
 
-    frames: Frames
-    elements: list[Element]
-    view_box: str
-    transform: str
-    digest: str  # of everything shown: the base of the instance's id
+    captions: list[list[str]]
+    drawings: list[Drawing]
+    theme: style.Theme
+    subject: str = "Backpropagation"  # of the page's heading: "<subject>, step by step"
+    title: str = ""  # the graph's, if it has one
+    legend: str = ""  # HTML
+    focus: list[int] | None = None  # per step, the part a narrow screen scrolls to (-1: none)
+    counts: list[str] | None = None  # per step, the counter by the slider: `k / N` by default
+    ms: int = MS_PER_STEP  # a step's time when playing at 1×
+    digest: str = field(init=False)  # of everything shown: the base of the instance's id
+
+    def __post_init__(self) -> None:
+        self.focus = self.focus or [-1] * len(self.captions)
+        self.counts = self.counts or [f"{k + 1} / {self.steps}" for k in range(self.steps)]
+        if any(len(e.look) != self.steps or len(e.tip) != self.steps for e in self.elements):
+            raise ValueError(f"every part needs a look and a tooltip for each of the {self.steps} steps")
+        shown = [_data(self), [(d.view_box, d.transform, d.defs) for d in self.drawings], self.legend, self.title]
+        shown.append([e.looks for e in self.elements])
+        self.digest = hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
     @property
     def steps(self) -> int:
-        return len(self.frames)
+        return len(self.captions)
+
+    @property
+    def elements(self) -> list[Element]:
+        return [e for d in self.drawings for e in d.elements]
+
+    @property
+    def heading(self) -> str:
+        about = f"{self.subject}, step by step"
+        return f"{self.title} — {about[0].lower()}{about[1:]}" if self.title else about
+
+    @cached_property
+    def pieces(self) -> list[tuple[list[str], list[list[int]]]]:
+        """Each part that can change (in the page's order): its pieces, and the pieces each look shows."""
+        return [_pieces(e) for e in _moving(self.elements)]
+
+    @property
+    def hover(self) -> bool:
+        """Whether some part has numbers to show on hover or focus."""
+        return any(e.kind in ("node", "edge") for e in self.elements)
+
+
+def _moving(elements: list[Element]) -> list[Element]:
+    """The parts whose look can change: the ones the script steps through, in the page's order."""
+    return [e for e in elements if e.kind != "static"]
+
+
+def check_ms(ms: int) -> int:
+    low, high = MS_RANGE
+    if isinstance(ms, bool) or not isinstance(ms, int) or not low <= ms <= high:
+        raise NNError(f"--duration {ms} is outside what a page plays ({low} to {high} milliseconds a step)")
+    return ms
 
 
 # -- the frames' SVGs, shared ---------------------------------------------------------------------
@@ -107,8 +171,7 @@ def _distinct(items: list) -> tuple[list, list[int]]:
 
 
 # -- tooltips: what each step has revealed, never more -------------------------------------------
-def node_tip(frames: Frames, node: str, shown: Reveal) -> tuple[str, ...]:
-    texts = frames.texts
+def node_tip(texts: Texts, node: str, shown: Reveal) -> tuple[str, ...]:
     t = texts.nodes[node]
     lines = [t.name]
     if node in shown.values:
@@ -130,8 +193,7 @@ def node_tip(frames: Frames, node: str, shown: Reveal) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def edge_tip(frames: Frames, u: str, v: str, shown: Reveal) -> tuple[str, ...]:
-    texts = frames.texts
+def edge_tip(texts: Texts, u: str, v: str, shown: Reveal) -> tuple[str, ...]:
     t, source = texts.edges[u, v], texts.nodes[u]
     lines = [f"{source.name} → {texts.nodes[v].name}"]
     lines.append(f"forward: {source.name} = {t.value if (u, v) in shown.forward_edges else '?'}")
@@ -146,11 +208,14 @@ def edge_tip(frames: Frames, u: str, v: str, shown: Reveal) -> tuple[str, ...]:
     return tuple(lines)
 
 
-# -- content ------------------------------------------------------------------------------------
-def content(frames: Frames, svgs: list[bytes]) -> Content:
-    """Every node's and edge's looks across the frames, with the tooltip each step allows."""
+# -- what a page shows ----------------------------------------------------------------------------
+def graph_drawing(frames: Frames, svgs: list[bytes], texts: list[Texts] | None = None) -> Drawing:
+    """The frames' Graphviz SVGs as one drawing: every node's and edge's looks, with the tooltip each
+    step allows. `texts`, one per frame, when the numbers change from frame to frame (training);
+    by default every frame shows `frames.texts`."""
     if len(svgs) != len(frames):
         raise ValueError(f"{len(svgs)} SVGs for {len(frames)} frames")
+    texts = texts or [frames.texts] * len(frames)
     graph = frames.graph
     edges = {f"{u}->{v}": (u, v) for u, v in graph.edges}
     parsed = [_groups(svg) for svg in svgs]
@@ -159,46 +224,166 @@ def content(frames: Frames, svgs: list[bytes]) -> Content:
     if any([(k, t) for k, t, _ in groups] != layout or (vb, tr) != (view_box, transform) for vb, tr, groups in parsed):
         raise NNError("the frames are not drawn from one layout, so they cannot share one drawing")
     reveals = [frames.shown(i) for i in range(len(frames))]
+    names = {n: t.name for n, t in frames.texts.nodes.items()}
     elements = []
     for at, (kind, title) in enumerate(layout):
+        name = ""
         if title.startswith(INTERNAL):  # a drawing aid (an anchor, a label of its own): no tooltip
             key: str | tuple[str, str] = title
             kind, tips = "aid", [() for _ in reveals]
         elif kind == "node":
             if title not in graph:
                 raise NNError(f"a frame draws a node {title!r} that is not in the graph")
-            key = title
-            tips = [node_tip(frames, title, shown) for shown in reveals]
+            key, name = title, names[title]
+            tips = [node_tip(t, title, shown) for t, shown in zip(texts, reveals, strict=True)]
         else:
             if title not in edges:
                 raise NNError(f"a frame draws an edge {title!r} that is not in the graph")
             key = edges[title]
-            tips = [edge_tip(frames, *key, shown) for shown in reveals]
+            name = f"{names[key[0]]} → {names[key[1]]}"
+            tips = [edge_tip(t, *key, shown) for t, shown in zip(texts, reveals, strict=True)]
         looks, look = _distinct([groups[at][2] for _, _, groups in parsed])
         tip_list, tip = _distinct(tips)
-        elements.append(Element(kind, key, looks, look, tip_list, tip))
-    digest = hashlib.sha256(
-        json.dumps([_data(frames, elements), [e.looks for e in elements], view_box, transform]).encode()
-    ).hexdigest()
-    return Content(frames, elements, view_box, transform, digest)
+        elements.append(Element(kind, key, looks, look, tip_list, tip, name))
+    label = "The computation graph: focus or hover a node or an edge for its numbers"
+    return Drawing(elements, view_box, transform, label)
 
 
-def _data(frames: Frames, elements: list[Element]) -> dict:
-    return {
-        "ms": MS_PER_STEP,
-        "captions": [frames.caption(i) for i in range(len(frames))],
-        "els": [{"v": e.look, "t": e.tip, "tips": e.tips} for e in elements],
-        "focus": [_current(step, elements) for step in frames.steps],
-    }
+def content(frames: Frames, svgs: list[bytes]) -> Content:
+    """The stepper through the forward and backward pass: the frames' drawing, captions and legend."""
+    drawing = graph_drawing(frames, svgs)
+    gradients = any(s.kind != "forward" for s in frames.steps)
+    return Content(
+        [frames.caption(i) for i in range(len(frames))],
+        [drawing],
+        frames.theme,
+        title=frames.graph.graph.get("title") or "",
+        legend=_legend(frames, gradients),
+        focus=[_current(step, drawing.elements) for step in frames.steps],
+    )
+
+
+def training_content(
+    captions: list[list[str]],
+    theme: style.Theme,
+    plots: list[bytes],
+    panels: list[tuple[str, str, tuple[float, float, float, float]]],
+    diagrams: Frames | None = None,
+    diagram_svgs: list[bytes] | None = None,
+    texts: list[Texts] | None = None,
+    ms: int = MS_PER_STEP,
+    counts: list[str] | None = None,
+) -> Content:
+    """The stepper through a training run: at each step the network's diagram (`diagrams`, drawn as
+    `diagram_svgs`, its numbers `texts`; none with a dataset) above the plot panels, cut out of one
+    matplotlib SVG figure per step (`plots`, `panels` as for `plot_drawings`). `counts` label the
+    steps by the slider (`3 / 25`, when the frames are a sample of a longer run)."""
+    if len(plots) != len(captions):
+        raise ValueError(f"{len(plots)} plots for {len(captions)} captions")
+    drawings = []
+    legend = ""
+    if diagrams is not None:
+        drawings.append(graph_drawing(diagrams, diagram_svgs or [], texts))
+        legend = _legend(diagrams, gradients=True)
+    drawings += plot_drawings(plots, panels)
+    title = diagrams.graph.graph.get("title") or "" if diagrams is not None else ""
+    return Content(captions, drawings, theme, "Gradient descent", title, legend, ms=check_ms(ms), counts=counts)
 
 
 def _current(step, elements: list[Element]) -> int:
-    """The element a step is about (its edge, else its node), for a narrow screen to scroll to; -1 if none."""
-    keys = [e.key for e in elements]
+    """The part a step is about (its edge, else its node), for a narrow screen to scroll to; -1 if none."""
+    keys = [e.key for e in _moving(elements)]
     for key in (step.edge, step.node):
         if key in keys:
             return keys.index(key)
     return -1
+
+
+# -- plots: matplotlib's SVG figures, one per step, cut into panels -------------------------------
+def plot_drawings(svgs: list[bytes], panels: list[tuple[str, str, tuple[float, float, float, float]]]) -> list[Drawing]:
+    """One drawing per panel of a matplotlib figure drawn once per step (the same axes, artists
+    updated): a panel is the figure's group with the panel's id (`Artist.set_gid`), seen through
+    `box` (x, y, width, height in the SVG's units); `label` names it for a screen reader. Each
+    artist's group keeps one copy of every distinct look; the definitions they use (glyphs, markers,
+    clip paths: named by a hash of what they are, so the same in every figure) are written once."""
+    defs: dict[str, str] = {}
+    figures = [_plot_parts(svg, [gid for gid, _, _ in panels], defs) for svg in svgs]
+    drawings = []
+    for at, (_, label, box) in enumerate(panels):
+        parts = [figure[at] for figure in figures]
+        order = _merged([[key for key, _ in p] for p in parts])
+        elements = []
+        for key in order:
+            looks, look = _distinct([dict(p).get(key, "") for p in parts])
+            kind = "static" if looks != [""] and len(looks) == 1 else "aid"
+            elements.append(Element(kind, key, looks, look, [()], [0] * len(svgs)))
+        view_box = " ".join(f"{v:.2f}" for v in box)
+        shared = "".join(defs.values()) if at == 0 else ""  # ids are the page's: one copy serves every panel
+        drawings.append(Drawing(elements, view_box, label=label, kind="plot", defs=shared))
+    return drawings
+
+
+def _plot_parts(svg: bytes, gids: list[str], defs: dict[str, str]) -> list[list[tuple[str, str]]]:
+    """Each panel's parts as (key, markup) in drawing order; definitions are moved into `defs`, and
+    other ids are left out (nothing refers to them, and every step repeats them)."""
+    doc = minidom.parseString(svg)
+    for node in list(doc.getElementsByTagName("defs")):
+        for item in node.childNodes:
+            if item.nodeType == item.ELEMENT_NODE and item.getAttribute("id"):
+                markup = item.toxml()
+                if defs.setdefault(item.getAttribute("id"), markup) != markup:
+                    raise NNError(f"the plots define {item.getAttribute('id')!r} in two ways; cannot share it")
+        node.parentNode.removeChild(node)  # matplotlib's other defs: a style, set on the panel instead
+    groups = {g.getAttribute("id"): g for g in doc.getElementsByTagName("g") if g.getAttribute("id") in gids}
+    panels = []
+    for gid in gids:
+        if gid not in groups:
+            raise NNError(f"a plot has no panel {gid!r}; is matplotlib's SVG output as expected?")
+        parts, unnamed = [], 0
+        for child in groups[gid].childNodes:
+            if child.nodeType != child.ELEMENT_NODE:
+                continue
+            key = child.getAttribute("id")
+            if not key:
+                key, unnamed = f"{child.tagName}#{unnamed}", unnamed + 1
+            for element in [child, *child.getElementsByTagName("*")]:
+                if element.hasAttribute("id"):
+                    element.removeAttribute("id")
+            parts.append((key, child.toxml()))
+        if len({key for key, _ in parts}) != len(parts):
+            raise NNError(f"the plot's panel {gid!r} names two parts alike; cannot tell its steps apart")
+        panels.append(parts)
+    return panels
+
+
+def _merged(orders: list[list[str]]) -> list[str]:
+    """One order of keys that keeps the order of each list: a part a step leaves out (the arrow of the
+    next update, at the last step) goes after the part it follows where it is drawn."""
+    merged: list[str] = []
+    for keys in orders:
+        place = 0
+        for key in keys:
+            if key in merged:
+                place = merged.index(key) + 1
+            else:
+                merged.insert(place, key)
+                place += 1
+    for keys in orders:
+        positions = [merged.index(key) for key in keys]
+        if positions != sorted(positions):
+            raise NNError("the plots draw their parts in different orders from step to step; cannot share them")
+    return merged
+
+
+def _data(c: Content, pieces: list | None = None) -> dict:
+    return {
+        "ms": c.ms,
+        "captions": c.captions,
+        "counts": c.counts,
+        "els": [{"v": e.look, "t": e.tip, "tips": e.tips} for e in _moving(c.elements)],
+        "pieces": None if pieces is None else [shows for _, shows in pieces],
+        "focus": c.focus,
+    }
 
 
 # -- markup -------------------------------------------------------------------------------------
@@ -212,8 +397,7 @@ def _script_json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _colours(frames: Frames) -> str:
-    t = frames.theme
+def _colours(t: style.Theme) -> str:
     pairs = {
         "--bg": t.background,
         "--fg": t.text,
@@ -227,10 +411,9 @@ def _colours(frames: Frames) -> str:
     return ";".join(f"{k}:{v}" for k, v in pairs.items())
 
 
-def _legend(frames: Frames) -> str:
+def _legend(frames: Frames, gradients: bool) -> str:
     """The drawing's legend (Graphviz's HTML-like label) as HTML: fonts become coloured spans."""
-    gradients = any(s.kind != "forward" for s in frames.steps)
-    label = render.legend(frames.texts, frames.theme, gradients)
+    label = render.legend(frames.texts, frames.theme, gradients, detail=frames.detail)
     label = re.sub(r'<FONT COLOR="(#?\w+)"(?: POINT-SIZE="\d+")?>', r'<span style="color:\1">', label)
     for old, new in (("</FONT>", "</span>"), ("<B>", "<b>"), ("</B>", "</b>"), ("<BR/>", "<br>")):
         label = label.replace(old, new)
@@ -242,7 +425,7 @@ def _icon(name: str) -> str:
     return f'<svg {attrs}><path d="{ICONS[name]}"/></svg>'
 
 
-def _controls(steps: int) -> str:
+def _controls(steps: int, count: str) -> str:
     buttons = []
     for name, label, key in BUTTONS:
         icons = _icon("resume") + _icon("pause") if name == "play" else _icon(name)
@@ -256,61 +439,116 @@ def _controls(steps: int) -> str:
         '<div class="gvnn-bar" role="toolbar" aria-label="Steps">'
         + "".join(buttons)
         + f'<input type="range" data-gvnn="slider" min="0" max="{steps - 1}" step="1" value="0" aria-label="Step">'
-        + f'<span class="gvnn-count" data-gvnn="counter">1 / {steps}</span>'
+        + f'<span class="gvnn-count" data-gvnn="counter">{escape(count)}</span>'
         + f'<label>Speed <select data-gvnn="speed">{speeds}</select></label>'
         + "</div>"
     )
 
 
-def _drawing(c: Content, uid: str) -> str:
-    names = {n: t.name for n, t in c.frames.texts.nodes.items()}
-    parts = []
-    for i, e in enumerate(c.elements):
-        looks = "".join(
-            f"<g>{markup}</g>" if j == e.look[0] else f'<g style="display:none">{markup}</g>'
-            for j, markup in enumerate(e.looks)
-        )
-        if e.kind == "aid":
-            parts.append(f'<g class="gvnn-el" data-el="{i}">{looks}</g>')
-            continue
-        name = names[e.key] if e.kind == "node" else f"{names[e.key[0]]} → {names[e.key[1]]}"
-        parts.append(
-            f'<g class="gvnn-el {e.kind}" data-el="{i}" tabindex="0" role="img" '
-            f'aria-label="{e.kind} {escape(name)}" aria-describedby="{uid}-tip">{looks}</g>'
-        )
-    return (
-        f'<svg class="gvnn-svg" viewBox="{c.view_box}" role="group" '
-        'aria-label="The computation graph: focus or hover a node or an edge for its numbers">'
-        f'<g class="gvnn-graph" transform="{c.transform}">{"".join(parts)}</g></svg>'
+def _pieces(e: Element) -> tuple[list[str], list[list[int]]]:
+    """The distinct pieces of a part's looks (their children: a node's shape, each of its texts) in
+    one drawing order, and the pieces each look shows: a shape that stays while the numbers in it
+    change is written once. Looks whose pieces cannot share one order stay whole."""
+    wrapped = '<g xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</g>'
+    keyed = []
+    for markup in e.looks:
+        children = [c.toxml() for c in minidom.parseString(wrapped.format(markup)).documentElement.childNodes]
+        keyed.append([(c, children[:n].count(c)) for n, c in enumerate(children)])  # a repeat is a piece too
+    try:
+        order = _merged(keyed)
+    except NNError:
+        return e.looks, [[j] for j in range(len(e.looks))]
+    index = {key: n for n, key in enumerate(order)}
+    return [markup for markup, _ in order], [[index[key] for key in keys] for keys in keyed]
+
+
+def _looks(e: Element, pieces: list[str], shows: list[list[int]]) -> str:
+    first = set(shows[e.look[0]])
+    return "".join(
+        f"<g>{markup}</g>" if j in first else f'<g style="display:none">{markup}</g>' for j, markup in enumerate(pieces)
     )
+
+
+def _drawing(d: Drawing, uid: str, first: int, pieces: list[tuple[list[str], list[list[int]]]]) -> str:
+    """One drawing's <svg>; `first` is the page-wide index of its first part that can change, and
+    `pieces` are every such part's pieces, page-wide."""
+    parts, at = [], first
+    for e in d.elements:
+        if e.kind == "static":
+            parts.append(f"<g>{e.looks[0]}</g>")
+            continue
+        looks = _looks(e, *pieces[at])
+        if e.kind == "aid":
+            parts.append(f'<g class="gvnn-el" data-el="{at}">{looks}</g>')
+        else:
+            parts.append(
+                f'<g class="gvnn-el {e.kind}" data-el="{at}" tabindex="0" role="img" '
+                f'aria-label="{e.kind} {escape(e.name)}" aria-describedby="{uid}-tip">{looks}</g>'
+            )
+        at += 1
+    inside = "".join(parts)
+    if d.kind == "graph":
+        return (
+            f'<svg class="gvnn-svg gvnn-fit" viewBox="{d.view_box}" role="group" aria-label="{escape(d.label)}">'
+            f'<g class="gvnn-graph" transform="{d.transform}">{inside}</g></svg>'
+        )
+    defs = f"<defs>{d.defs}</defs>" if d.defs else ""
+    return (  # matplotlib's own style rule (*{...}) would reach the whole page: set on the panel instead
+        f'<svg class="gvnn-svg gvnn-plot" viewBox="{d.view_box}" role="img" aria-label="{escape(d.label)}">{defs}'
+        f'<g style="stroke-linejoin:round;stroke-linecap:butt">{inside}</g></svg>'
+    )
+
+
+def _figure(c: Content, uid: str, caption_id: str, pieces: list) -> str:
+    """The drawings with the caption after the first: a graph scrolls sideways on a narrow screen at
+    a readable size, plots sit side by side and stack when narrow."""
+    first = "".join(
+        f'<div class="gvnn-counter">{escape(line)}</div>' if j == 0 else f"<div>{escape(line)}</div>"
+        for j, line in enumerate(c.captions[0])
+    )
+    caption = (
+        f'<figcaption id="{caption_id}" class="gvnn-caption" data-gvnn="caption" aria-live="polite">'
+        f"{first}</figcaption>"
+    )
+    blocks, at = [], 0
+    graphs = [d for d in c.drawings if d.kind == "graph"]
+    plots = [d for d in c.drawings if d.kind == "plot"]
+    for d in graphs:
+        blocks.append(f'<div class="gvnn-scroll" data-gvnn="scroll">{_drawing(d, uid, at, pieces)}</div>')
+        at += len(_moving(d.elements))
+    if plots:
+        inside = []
+        for d in plots:
+            inside.append(_drawing(d, uid, at, pieces))
+            at += len(_moving(d.elements))
+        blocks.append(f'<div class="gvnn-plots" style="--gvnn-panels:{len(plots)}">{"".join(inside)}</div>')
+    tip = f'<div class="gvnn-tip" id="{uid}-tip" data-gvnn="tip" role="tooltip" hidden></div>'
+    blocks[1:1] = [tip, caption]
+    kind = " gvnn-with-plots" if graphs and plots else ""  # the graph and its caption above the plots
+    return f'<figure class="gvnn-figure{kind}">' + "".join(blocks) + "</figure>"
 
 
 def fragment(c: Content, uid: str, page: bool = False) -> str:
     """The stepper as one <div> with its style and script: inside a page, or a notebook's output.
     In a page it also answers the keys anywhere and keeps <body data-step> current; in a notebook
     it listens only while focus is inside it, so steppers never steer each other."""
-    caption_id = "caption" if page else f"{uid}-caption"
-    first = "".join(
-        f'<div class="gvnn-counter">{escape(line)}</div>' if j == 0 else f"<div>{escape(line)}</div>"
-        for j, line in enumerate(c.frames.caption(0))
-    )
     focus = "" if page else ' tabindex="0" data-lm-suppress-shortcuts="true"'
     help_text = (
         "<kbd>←</kbd> <kbd>→</kbd> step · <kbd>Space</kbd> play or pause · <kbd>Home</kbd> <kbd>End</kbd> "
-        "first and last · hover, tap or Tab to a node or an edge for its numbers"
+        "first and last"
     )
+    if c.hover:
+        help_text += " · hover, tap or Tab to a node or an edge for its numbers"
+    legend = f'<p class="gvnn-legend">{c.legend}</p>' if c.legend else ""
     return (
-        f'<div class="gvnn" id="{uid}" data-step="0" data-steps="{c.steps}" style="{_colours(c.frames)}" '
-        f'role="region" aria-label="Backpropagation, step by step"{focus}>'
+        f'<div class="gvnn" id="{uid}" data-step="0" data-steps="{c.steps}" style="{_colours(c.theme)}" '
+        f'role="region" aria-label="{escape(c.subject)}, step by step"{focus}>'
         f"<style>{_asset('stepper.css').replace('#ROOT', '#' + uid)}</style>"
-        '<figure class="gvnn-figure"><div class="gvnn-scroll" data-gvnn="scroll">'
-        + _drawing(c, uid)
-        + "</div>"
-        + f'<div class="gvnn-tip" id="{uid}-tip" data-gvnn="tip" role="tooltip" hidden></div>'
-        f'<figcaption id="{caption_id}" class="gvnn-caption" data-gvnn="caption" aria-live="polite">'
-        f"{first}</figcaption></figure>" + _controls(c.steps) + f'<p class="gvnn-legend">{_legend(c.frames)}</p>'
-        f'<p class="gvnn-help">{help_text}</p>'
-        f'<script type="application/json" class="gvnn-data">{_script_json(_data(c.frames, c.elements))}</script>'
+        + _figure(c, uid, "caption" if page else f"{uid}-caption", c.pieces)
+        + _controls(c.steps, c.counts[0])
+        + legend
+        + f'<p class="gvnn-help">{help_text}</p>'
+        f'<script type="application/json" class="gvnn-data">{_script_json(_data(c, c.pieces))}</script>'
         f"<script>({_asset('stepper.js').strip()})"
         f'(document.getElementById("{uid}"), {"true" if page else "false"});</script>'
         "</div>"
@@ -319,25 +557,24 @@ def fragment(c: Content, uid: str, page: bool = False) -> str:
 
 def page(c: Content) -> str:
     """A whole HTML document around one stepper, for a course page, an LMS or a browser from disk."""
-    theme = c.frames.theme
+    theme = c.theme
     uid = f"gvnn-{c.digest[:10]}"
-    title = c.frames.graph.graph.get("title") or ""
-    heading = f"{title} — backpropagation, step by step" if title else "Backpropagation, step by step"
     scheme = "dark" if theme.name == "dark" else "light"
-    style = (
+    # The drawings get the window's height less the caption and controls.
+    style_text = (
         f"html{{background:{theme.background};color:{theme.text};color-scheme:{scheme}}}"
         "body{margin:0;padding:clamp(0.25rem,1.5vw,1.25rem)}"
-        f"#{uid}{{--gvnn-max-height:calc(100vh - 20rem);padding:0}}"
-        f"@media (max-height:500px){{#{uid}{{--gvnn-max-height:80vh}}}}"
+        f"#{uid}{{--gvnn-room:calc(100vh - 20rem);padding:0}}"
+        f"@media (max-height:500px){{#{uid}{{--gvnn-room:80vh}}}}"
         "@media print{body{padding:0}}"
     )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(heading)}</title>\n<style>{style}</style>\n</head>\n"
+        f"<title>{escape(c.heading)}</title>\n<style>{style_text}</style>\n</head>\n"
         f'<body data-step="0" data-steps="{c.steps}">\n<main>\n'
-        f"<h1 hidden>{escape(heading)}</h1>\n"
+        f"<h1 hidden>{escape(c.heading)}</h1>\n"
         f"{fragment(c, uid, page=True)}\n"
         "<noscript><p>Stepping needs JavaScript; this shows the first step.</p></noscript>\n"
         "</main>\n</body>\n</html>\n"

@@ -1,13 +1,12 @@
 function (root, page) {
-  // One stepper: every node and edge of the pinned drawing keeps all the looks it takes in some step
-  // as sibling <g>s; a step shows one of each. Everything lives in this closure: several steppers
-  // on one page (a notebook) never share state. `page` adds the document-wide keys and <body> data.
+  // One stepper: every part of its drawings (a node, an edge, a plot's line) that changes keeps all
+  // the looks it takes in some step as sibling <g>s; a step shows one of each. Everything lives in
+  // this closure: several steppers on one page (a notebook) never share state. `page` adds the
+  // document-wide keys and <body> data.
   "use strict";
   var data = JSON.parse(root.querySelector("script.gvnn-data").textContent);
   var steps = data.captions.length;
-  var svg = root.querySelector("svg.gvnn-svg");
-  var drawing = svg.querySelector("g.gvnn-graph");
-  var els = Array.prototype.slice.call(svg.querySelectorAll("g.gvnn-el"));
+  var els = Array.prototype.slice.call(root.querySelectorAll("svg.gvnn-svg g.gvnn-el"));
   function part(name) { return root.querySelector('[data-gvnn="' + name + '"]'); }
   var caption = part("caption"), slider = part("slider"), counter = part("counter");
   var tip = part("tip"), speed = part("speed"), playButton = part("play"), scroller = part("scroll");
@@ -23,9 +22,10 @@ function (root, page) {
     });
   }
 
+  // A part's children are its pieces (a shape, a text); each look shows some of them.
   function look(el, i, k) {
-    var shown = data.els[i].v[k], kids = el.children;
-    for (var j = 0; j < kids.length; j++) kids[j].style.display = j === shown ? "" : "none";
+    var shown = data.pieces[i][data.els[i].v[k]], kids = el.children;
+    for (var j = 0; j < kids.length; j++) kids[j].style.display = shown.indexOf(j) >= 0 ? "" : "none";
   }
 
   function show(k) {
@@ -34,7 +34,7 @@ function (root, page) {
     lines(caption, data.captions[step]);
     slider.value = String(step);
     slider.setAttribute("aria-valuetext", data.captions[step][0]);
-    counter.textContent = (step + 1) + " / " + steps;
+    counter.textContent = data.counts[step];
     root.setAttribute("data-step", String(step));
     if (page) document.body.setAttribute("data-step", String(step));
     if (tipFor) showTip(tipFor);
@@ -44,7 +44,7 @@ function (root, page) {
   // On a narrow screen the drawing scrolls sideways at a readable size: keep the step's part in view.
   function follow() {
     var i = data.focus[step];
-    if (i < 0 || scroller.scrollWidth <= scroller.clientWidth + 1) return;
+    if (i < 0 || !scroller || scroller.scrollWidth <= scroller.clientWidth + 1) return;
     var box = els[i].getBoundingClientRect(), frame = scroller.getBoundingClientRect();
     scroller.scrollLeft += box.left + box.width / 2 - (frame.left + frame.width / 2);
   }
@@ -127,23 +127,30 @@ function (root, page) {
   }
   (page ? document : root).addEventListener("keydown", onKey);
 
-  // The drawing's canvas also holds the caption Graphviz set below it; the page shows the caption as
+  // A graph's canvas also holds the caption Graphviz set below it; the page shows the caption as
   // text, so fit the view to the nodes and edges, measured over every look they take (nothing moves).
+  // Plots come with their panel's view.
   function fit() {
     els.forEach(function (el) {
       for (var j = 0; j < el.children.length; j++) el.children[j].style.display = "";
     });
-    var box = drawing.getBBox();
+    var fitted = root.querySelectorAll("svg.gvnn-fit");
+    var boxes = Array.prototype.map.call(fitted, function (svg) {
+      return svg.querySelector("g.gvnn-graph").getBBox();
+    });
     els.forEach(function (el, i) { look(el, i, step); });
-    var t = drawing.transform.baseVal.consolidate(), m = t ? t.matrix : { a: 1, d: 1, e: 0, f: 0 }, pad = 6;
-    var width = box.width * Math.abs(m.a), height = box.height * Math.abs(m.d);
-    if (width > 0 && height > 0) {
-      var x = Math.min(m.a * box.x, m.a * (box.x + box.width)) + m.e;
-      var y = Math.min(m.d * box.y, m.d * (box.y + box.height)) + m.f;
-      root.style.setProperty("--gvnn-min-width", Math.round(width * 0.6) + "px");
-      svg.setAttribute("viewBox", [x - pad, y - pad, width + 2 * pad, height + 2 * pad]
-        .map(function (v) { return v.toFixed(1); }).join(" "));
-    }
+    Array.prototype.forEach.call(fitted, function (svg, n) {
+      var box = boxes[n], t = svg.querySelector("g.gvnn-graph").transform.baseVal.consolidate();
+      var m = t ? t.matrix : { a: 1, d: 1, e: 0, f: 0 }, pad = 6;
+      var width = box.width * Math.abs(m.a), height = box.height * Math.abs(m.d);
+      if (width > 0 && height > 0) {
+        var x = Math.min(m.a * box.x, m.a * (box.x + box.width)) + m.e;
+        var y = Math.min(m.d * box.y, m.d * (box.y + box.height)) + m.f;
+        svg.style.setProperty("--gvnn-min-width", Math.round(width * 0.6) + "px");
+        svg.setAttribute("viewBox", [x - pad, y - pad, width + 2 * pad, height + 2 * pad]
+          .map(function (v) { return v.toFixed(1); }).join(" "));
+      }
+    });
   }
   fit();
   show(parseInt(root.getAttribute("data-step"), 10) || 0);
