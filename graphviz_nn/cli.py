@@ -459,6 +459,8 @@ def _training_file(run, path, fmt, theme, digits, pixels, max_frames, duration):
     if fmt == "gif":
         from .outputs import gif
 
+        width, height = pixels or training_frames.SIZE
+        gif.check_pixels(len(prepared.indices), width, height)  # before anything is drawn
         return files.write_atomic(path, gif.gif(training_frames.draw(prepared, "png"), duration))
     if fmt in ("html", "htm"):
         from .outputs import html

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import graphviz
 
 from . import render, runner, style
-from .errors import unknown
+from .errors import NNError, unknown
 from .graph import INTERNAL
 from .reveal import Reveal
 from .texts import Texts
@@ -33,6 +33,7 @@ WEIGHT = "8"
 NODESEP, RANKSEP = "0.3", "0.4"  # inches between nodes in a rank, and between ranks
 MARGIN = 6.0  # the canvas reaches this far past every node, so a highlighted outline stays inside
 MAX_ROWS = 6
+MAX_WRAPPED = 8  # edges wrapping between rows that a layout may have
 DIRECTIONS = ("LR", "TB")
 LABEL, PORT, EXIT = f"{INTERNAL}label", f"{INTERNAL}port", f"{INTERNAL}exit"
 SLIDE = 16 / 9
@@ -324,6 +325,11 @@ def pin(
     for k in candidates:  # some counts give the same rows (7 ranks in 4 or 5 rows): keep one of each
         row_of = _split(texts, rank, k, detail)
         splits.setdefault(max(row_of.values()) + 1, row_of)
+    # Rows that cut many edges are never worth it (and routing many edges through one exit makes
+    # Graphviz slow): keep the counts that wrap a few edges at most, one row always.
+    if rows and rows > 1 and (cut := _wrapped(g, next(iter(splits.values())))) > MAX_WRAPPED:
+        raise NNError(f"--rows {rows} would wrap {cut} edges from row to row (at most {MAX_WRAPPED}); use fewer rows")
+    splits = {k: row_of for k, row_of in splits.items() if k == 1 or _wrapped(g, row_of) <= MAX_WRAPPED}
     if len(splits) > 2:  # Graphviz lays out only the two counts that promise the best fit
         guess = {k: _fit_estimate(texts, rank, row_of, aspect, detail) for k, row_of in splits.items()}
         splits = {k: splits[k] for k in sorted(sorted(guess, key=guess.get, reverse=True)[:2])}
@@ -372,8 +378,12 @@ def _fit_estimate(
                 1, sum(1 for m in g if rank.get(m) == rank[n] and "op" in g.nodes[m])
             )
     width, height = max(row_widths), sum(row_heights) + ROW_GAP * (rows - 1) + 60
-    cut = sum(1 for u, v in g.edges if row_of[u] != row_of[v])
-    return _fit(render.Layout({}, {}, width, height), aspect) * (1 - 0.04 * cut)
+    return _fit(render.Layout({}, {}, width, height), aspect) * (1 - 0.04 * _wrapped(g, row_of))
+
+
+def _wrapped(g, row_of: dict[str, int]) -> int:
+    """Edges that go from one row to a later one."""
+    return sum(1 for u, v in g.edges if row_of[u] != row_of[v])
 
 
 def _fit(layout: render.Layout, aspect: float | None) -> float:

@@ -22,7 +22,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import notation, ops
-from .errors import NNError
+from .errors import NNError, quoted
 from .expr import BinOp, Call, Expr, Name, Neg, Num, names
 from .forms import edge_form, node_form
 from .graph import order, parameters
@@ -158,10 +158,10 @@ def loads(text: str, source: str = "the answers file") -> AnswerFile:
                 raise NNError(f"{source}: {key} must be a table, [{key}], of numbers by {WHAT[key]} id")
             for entry, number in value.items():
                 ident = normal_edge(entry) if key == "locals" else entry.strip()
-                if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+                if not _finite(number):
                     example = '"z1->a1"' if key == "locals" else "w1"
                     raise NNError(
-                        f"{source}: [{key}] {entry!r} is not a number ({number!r}); write numbers such as "
+                        f"{source}: [{key}] {quoted(entry)} is not a number ({quoted(number)}); write numbers such as "
                         f"{example} = 0.0417"
                     )
                 if ident in result.answers[key]:
@@ -179,16 +179,19 @@ def loads(text: str, source: str = "the answers file") -> AnswerFile:
 
 
 def load(path: str | Path) -> AnswerFile:
-    path = Path(path)
+    from .files import read_text  # a regular file of bounded size, read without blocking
+
+    return loads(read_text(path, "answers file", MAX_BYTES), repr(str(path)))
+
+
+def _finite(number) -> bool:
+    """A real number a double holds (TOML integers can be far larger)."""
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return False
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise NNError(f"{str(path)!r} is larger than {MAX_BYTES // 1000} kB; an answers file is a few lines")
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise NNError(f"{str(path)!r} is not UTF-8 text; save it as UTF-8") from None
-    except OSError as err:
-        raise NNError(f"cannot read {str(path)!r} ({err.strerror or err})") from None
-    return loads(text, repr(str(path)))
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 def network_table(answers: AnswerFile) -> dict:

@@ -184,14 +184,9 @@ def check_dataset_graph(structure: nx.DiGraph) -> None:
 
 def read_dataset(path: str | Path) -> list[tuple[float, float]]:
     """(x, y*) points from a CSV file with a header row naming the columns x and y."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NNError(f"dataset file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise NNError(f"cannot read dataset file {str(path)!r} ({err})") from err
-    return parse_dataset(text.splitlines(), path.name)
+    from .files import read_text  # a regular file of bounded size, read without blocking
+
+    return parse_dataset(read_text(path, "dataset file").splitlines(), Path(path).name)
 
 
 def parse_dataset(lines: Iterable[str], name: str = "dataset") -> list[tuple[float, float]]:

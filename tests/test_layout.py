@@ -128,3 +128,26 @@ def test_bad_layout_choices_are_refused():
         diagram.to_digraph(selection.propagated(), direction="RL")
     with pytest.raises(NNError, match="unknown detail 'some'"):
         frames.prepare(selection.propagated(), detail="some")
+
+
+def test_a_node_feeding_a_hundred_sums_lays_out_in_one_row_quickly(tmp_path):
+    """Wrapping many edges from row to row is never worth it, and makes Graphviz slow: refused."""
+    from graphviz_nn.errors import NNError
+
+    spec = tmp_path / "fan.toml"
+    terms = " + ".join(["z"] * 100)
+    spec.write_text(f'[inputs]\nx = 1.0\n[parameters]\nw = 0.5\n[targets]\ny = 1.0\n[nodes]\nz = "w * x"\n'
+                    f'h = "{terms}"\nloss = "quadratic(h, y)"\n')  # fmt: skip
+    g = selection.propagated(spec_path=str(spec))
+    assert layout.pin(Texts(g), style.THEMES["light"], []).wrapped <= layout.MAX_WRAPPED
+    with pytest.raises(NNError, match=r"--rows 2 would wrap \d+ edges"):
+        diagram.to_digraph(g, rows=2)
+
+
+def test_a_png_too_large_to_draw_is_refused_before_drawing():
+    from graphviz_nn.errors import NNError
+
+    dot = diagram.to_digraph(selection.propagated(example="chain", layers=12), rows=1)
+    with pytest.raises(NNError, match=r"the PNG would be \d+×\d+ pixels .*lower --dpi"):
+        image.check_pixels(dot, 600)
+    image.check_pixels(dot, 72)  # the same diagram at screen resolution is fine
