@@ -337,7 +337,11 @@ def test_a_bad_file_is_one_error_line_and_exit_2(tmp_path, text, message):
 
 def test_unreadable_files_are_one_error_line(tmp_path):
     result = CliRunner().invoke(main, ["check", str(tmp_path / "missing.toml")])
-    assert result.exit_code == 2 and result.stderr.startswith("Error: cannot read")
+    assert (
+        result.exit_code == 2 and result.stderr.startswith("Error: answers file") and "does not exist" in result.stderr
+    )
+    result = CliRunner().invoke(main, ["check", "/dev/zero"])  # endless: refused, not read
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
     (tmp_path / "latin.toml").write_bytes("[values]\nz1 = 0.5 # é\n".encode("latin-1"))
     result = CliRunner().invoke(main, ["check", str(tmp_path / "latin.toml")])
     assert result.exit_code == 2 and "not UTF-8" in result.stderr
