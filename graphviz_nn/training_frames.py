@@ -188,6 +188,7 @@ def draw(training: TrainingFrames, fmt: str) -> list[bytes]:
 
 
 PANEL_PAD = 8.0  # points around a panel's axes, titles and labels: room for a marker on its edge
+PLOTS_ALONE = 0.4  # height to width of a page's plots with no diagram (three panels side by side)
 
 
 def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], list[tuple[str, str, tuple]]]:
@@ -199,7 +200,10 @@ def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], lis
 
     run = training.run
     scale = min(training.size[0] / SIZE[0], training.size[1] / SIZE[1])
-    plot = TrainingPlot(run, training.theme, training.plot_size, training.digits, 0, scale)
+    size = training.plot_size
+    if training.diagrams is None:  # the page writes the caption below: panels about as wide as high
+        size = (size[0], min(size[1], round(size[0] * PLOTS_ALONE)))
+    plot = TrainingPlot(run, training.theme, size, training.digits, 0, scale)
     axes = [ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None]
     for n, ax in enumerate(axes):
         ax.set_gid(f"panel{n}")  # the SVG group of the axes: what the page cuts out
