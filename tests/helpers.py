@@ -4,9 +4,11 @@ graphviz_nn's op table (SymPy written from scratch here, central finite differen
 Fixtures live in conftest.py; everything a test imports comes from here.
 """
 
+import contextlib
 import functools
 import itertools
 import math
+import shutil
 
 import mpmath
 import sympy as sp
@@ -227,3 +229,115 @@ def smallest_text(svg: bytes, width_px: float) -> float:
     view_width = float(root.get("viewBox").split()[2])
     sizes = [float(t.get("font-size")) for t in root.iter(f"{SVG}text") if (t.text or "").strip()]
     return min(sizes) * width_px / view_width
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+def run(*args):
+    """The command line, in process: a click result with exit code and output."""
+    from click.testing import CliRunner
+
+    from graphviz_nn.cli import main
+
+    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
+
+
+def error_line(result):
+    """The one `Error:` line a refused command prints (and nothing else, no traceback)."""
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail instead of hanging if work ever becomes unbounded again (not a timing test)."""
+    import signal
+
+    def expire(*_):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- pages in a real browser (Debian's chromium + chromium-driver, driven by Selenium) -------------
+
+BUDGET = 800_000  # bytes, for the exercise's stepper page
+
+
+def frame_texts(svg: bytes, internal: bool = False) -> list[str]:
+    """The texts a frame's SVG draws, in order, read with ElementTree (not the page's parser);
+    without the caption and legend below the graph unless `internal`."""
+    import xml.etree.ElementTree as ET
+
+    from graphviz_nn.render import FOOTER
+
+    root = ET.fromstring(svg)
+    texts = []
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") not in ("node", "edge"):
+            continue
+        if not internal and group.findtext(f"{SVG}title", "") == FOOTER:
+            continue
+        texts += [t.text or "" for t in group.iter(f"{SVG}text")]
+    return texts
+
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1920,1080",
+)
+
+
+def keys():
+    from selenium.webdriver.common.keys import Keys
+
+    return Keys
+
+
+def press(driver, key):
+    driver.find_element("tag name", "body").send_keys(key)
+
+
+def state(driver):
+    body = driver.find_element("tag name", "body")
+    return int(body.get_attribute("data-step")), driver.find_element("id", "caption").text
+
+
+def visible_texts(driver):
+    return driver.execute_script(
+        "return [...document.querySelectorAll('svg.gvnn-svg text')]"
+        ".filter(t => t.getClientRects().length).map(t => t.textContent)"
+    )
+
+
+def console_errors(driver):
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def open_page(driver, path, width=1920, height=1080):
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+    if width < 500:  # below the smallest window: emulate a phone's viewport
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
+        )
+    driver.get(path.as_uri())
+    driver.get_log("browser")  # start each page with an empty log

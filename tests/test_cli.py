@@ -2,23 +2,10 @@ import json
 import os
 
 import pytest
-from click.testing import CliRunner
-from helpers import LEAVES, close, seed_oracle
+from helpers import LEAVES, close, error_line, run, seed_oracle
 
 from graphviz_nn import __version__
 from graphviz_nn.cli import main
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
-
-
-def error_line(result):
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("Error: "), result.output
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def test_version_and_help_everywhere():

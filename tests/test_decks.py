@@ -7,11 +7,10 @@ import subprocess
 import zipfile
 
 import pytest
-from click.testing import CliRunner
+from helpers import run
 from pypdf import PdfReader
 
 from graphviz_nn import notation
-from graphviz_nn.cli import main
 from graphviz_nn.defaults import EXERCISE
 
 pptx = pytest.importorskip("pptx", reason="python-pptx is a runtime dependency: pip install -e .")
@@ -34,10 +33,6 @@ z2 = "w * a1"
 a2 = "sigmoid(z2)"
 loss = "quadratic(a2, y)"
 """
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
 
 
 def sigmoid(z):

@@ -3,15 +3,13 @@ their errors, numbers plugged into the answers, and `derive -o` leaving nothing 
 
 import json
 import math
-import signal
 import sys
-from contextlib import contextmanager
 
 import networkx as nx
 import pytest
 import sympy as sp
 from click.testing import CliRunner
-from helpers import ELEMENTARY
+from helpers import ELEMENTARY, deadline
 
 from graphviz_nn import answers, engine, examples, forms, graph, notation, spec, symbolic
 from graphviz_nn.cli import main
@@ -42,22 +40,6 @@ GRAPHS = {
     "squaring ladder 25": lambda: spec.from_dict(squaring_ladder(25)),
     "micrograd-readme": lambda: examples.load("micrograd-readme"),
 }
-
-
-@contextmanager
-def deadline(seconds: int):
-    """Fail instead of hanging if the work ever becomes exponential again (not a timing test)."""
-
-    def stop(*_):
-        raise TimeoutError(f"derive took over {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def evaluate(text: str, values: dict[str, float], grads: dict[str, float], name: str) -> float:

@@ -5,16 +5,11 @@ import os
 import re
 
 import pytest
-from click.testing import CliRunner
+from helpers import run
 
 from graphviz_nn import Value, engine, expr, frames, graph, spec, steps, style
-from graphviz_nn.cli import main
 from graphviz_nn.errors import NNError
 from graphviz_nn.texts import Texts
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
 
 
 def one_error_line(result, code=2):

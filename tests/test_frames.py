@@ -4,20 +4,15 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
+from helpers import run
 from PIL import Image
 from pypdf import PdfReader
 
 from graphviz_nn import frames, steps, style
-from graphviz_nn.cli import main
 from graphviz_nn.outputs import gif
 from graphviz_nn.texts import Texts
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
 
 
 def test_step_counts_per_phase(seed):

@@ -4,12 +4,10 @@ Every error case checks the whole contract: one `Error: ` line, exit 2 (1 for th
 traceback, and nothing new on disk.
 """
 
-import contextlib
 import io
 import math
 import os
 import re
-import signal
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from helpers import deadline
 from PIL import Image
 
 from graphviz_nn import Value, engine, examples, expr, files, frames, graph, spec, trace
@@ -146,20 +145,6 @@ def test_the_longest_duration_fits_the_gif_with_its_held_ends():
             delays.append(image.info["duration"])
         assert delays == [held, duration, held]
     assert gif.check_duration(218450) == 218450 and gif.MAX_DELAY_MS >= 3 * 218450
-
-
-@contextlib.contextmanager
-def deadline(seconds: int):
-    def expire(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_spec_paths_that_never_end_or_are_huge(here):

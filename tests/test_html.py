@@ -6,34 +6,29 @@ import io
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
+from helpers import (
+    BUDGET,
+    console_errors,
+    error_line,
+    frame_texts,
+    keys,
+    open_page,
+    press,
+    run,
+    state,
+    visible_texts,
+)
 
-from graphviz_nn import Value, frames, graph, notation, render, selection, stepper, style
-from graphviz_nn.cli import main
+from graphviz_nn import Value, frames, graph, notation, selection, stepper, style
 from graphviz_nn.errors import NNError
 from graphviz_nn.outputs import html
 
-SVG = "{http://www.w3.org/2000/svg}"
-BUDGET = 800_000  # bytes, for the exercise's page
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
-
-
-def error_line(result):
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +44,6 @@ def page_file(tmp_path_factory):
     result = run("html", "-q", "-o", str(path))
     assert result.exit_code == 0, result.output
     return path
-
-
-def frame_texts(svg: bytes, internal: bool = False) -> list[str]:
-    """The texts a frame's SVG draws, in order, read with ElementTree (not the page's parser);
-    without the caption and legend below the graph unless `internal`."""
-    root = ET.fromstring(svg)
-    texts = []
-    for group in root.iter(f"{SVG}g"):
-        if group.get("class") not in ("node", "edge"):
-            continue
-        if not internal and group.findtext(f"{SVG}title", "") == render.FOOTER:
-            continue
-        texts += [t.text or "" for t in group.iter(f"{SVG}text")]
-    return texts
 
 
 # -- the page as bytes ---------------------------------------------------------------------------
@@ -256,78 +237,6 @@ def test_help_loads_neither_the_page_nor_graphviz():
 
 
 # -- in a real browser ---------------------------------------------------------------------------
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1920,1080",
-)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM and DRIVER):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (scripts/setup.sh installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    with tempfile.TemporaryDirectory(prefix="graphviz-nn-chromium-") as profile:
-        for flag in (*FLAGS, f"--user-data-dir={profile}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(DRIVER), options=options)  # a driver path: nothing downloaded
-        try:
-            yield driver
-        finally:
-            driver.quit()
-
-
-def keys():
-    from selenium.webdriver.common.keys import Keys
-
-    return Keys
-
-
-def press(driver, key):
-    driver.find_element("tag name", "body").send_keys(key)
-
-
-def state(driver):
-    body = driver.find_element("tag name", "body")
-    return int(body.get_attribute("data-step")), driver.find_element("id", "caption").text
-
-
-def visible_texts(driver):
-    return driver.execute_script(
-        "return [...document.querySelectorAll('svg.gvnn-svg text')]"
-        ".filter(t => t.getClientRects().length).map(t => t.textContent)"
-    )
-
-
-def console_errors(driver):
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def open_page(driver, path, width=1920, height=1080):
-    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
-    if width < 500:  # below the smallest window: emulate a phone's viewport
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True},
-        )
-    driver.get(path.as_uri())
-    driver.get_log("browser")  # start each page with an empty log
-
-
 def test_keyboard_steps_through_every_frame(browser, page_file, exercise):
     sequence, svgs, _ = exercise
     open_page(browser, page_file)

@@ -12,10 +12,9 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_html import (  # the browser and the helpers of the backprop stepper's tests
+from helpers import (
     BUDGET,
     SVG,
-    browser,  # noqa: F401  (a fixture)
     console_errors,
     error_line,
     frame_texts,
@@ -158,7 +157,7 @@ def update_line(before: dict, after: dict, name: str, label: str) -> str:
     return f"{label} ← {label} − α·∂Loss/∂{label} = {weight(before, name)} − 0.5·{factor} = {new}"
 
 
-def test_each_caption_states_the_update_the_json_makes(exercise_run, browser):  # noqa: F811
+def test_each_caption_states_the_update_the_json_makes(exercise_run, browser):
     path, data = exercise_run
     steps = data["steps"]
     assert len(steps) == STEPS + 1 and data["alpha"] == 0.5
@@ -185,7 +184,7 @@ def test_each_caption_states_the_update_the_json_makes(exercise_run, browser):  
     assert console_errors(browser) == []
 
 
-def test_a_sample_of_a_long_run_names_its_steps(tmp_path, browser):  # noqa: F811
+def test_a_sample_of_a_long_run_names_its_steps(tmp_path, browser):
     path = tmp_path / "long.html"
     result = run("train", "--steps", "90", "--frames", "7", "--size", "960x540", "--json", "-o", str(path))
     assert result.exit_code == 0, result.output
@@ -207,7 +206,7 @@ def test_a_sample_of_a_long_run_names_its_steps(tmp_path, browser):  # noqa: F81
 
 
 # -- in a real browser ---------------------------------------------------------------------------
-def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, browser):  # noqa: F811
+def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, browser):
     path, _ = exercise_run
     prepared, diagrams, plots, panels = frames
     open_page(browser, path)
@@ -228,7 +227,7 @@ def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, browser):  # n
     assert console_errors(browser) == []
 
 
-def test_buttons_and_hover_on_a_weight(exercise_run, browser):  # noqa: F811
+def test_buttons_and_hover_on_a_weight(exercise_run, browser):
     path, data = exercise_run
     steps = data["steps"]
     open_page(browser, path)
@@ -253,7 +252,7 @@ def test_buttons_and_hover_on_a_weight(exercise_run, browser):  # noqa: F811
     assert console_errors(browser) == []
 
 
-def test_loads_nothing_and_is_not_blank(exercise_run, browser):  # noqa: F811
+def test_loads_nothing_and_is_not_blank(exercise_run, browser):
     from PIL import Image
 
     path, _ = exercise_run
@@ -275,7 +274,7 @@ def test_loads_nothing_and_is_not_blank(exercise_run, browser):  # noqa: F811
     assert console_errors(browser) == []
 
 
-def test_a_phone_stacks_the_plots_and_does_not_scroll_sideways(exercise_run, browser):  # noqa: F811
+def test_a_phone_stacks_the_plots_and_does_not_scroll_sideways(exercise_run, browser):
     path, _ = exercise_run
     open_page(browser, path, 390, 844)
     press(browser, keys().END)
@@ -290,7 +289,7 @@ def test_a_phone_stacks_the_plots_and_does_not_scroll_sideways(exercise_run, bro
     assert caption.is_displayed() and caption.rect["width"] <= 390
 
 
-def test_print_reduced_motion_and_dark(exercise_run, frames, tmp_path, browser):  # noqa: F811
+def test_print_reduced_motion_and_dark(exercise_run, frames, tmp_path, browser):
     path, _ = exercise_run
     _, diagrams, _, _ = frames
     open_page(browser, path)
@@ -316,7 +315,7 @@ def test_print_reduced_motion_and_dark(exercise_run, frames, tmp_path, browser):
     assert console_errors(browser) == []
 
 
-def test_a_dataset_page_is_the_plots_alone(tmp_path, browser):  # noqa: F811
+def test_a_dataset_page_is_the_plots_alone(tmp_path, browser):
     points = tmp_path / "points.csv"
     points.write_text("x,y\n-2,0\n-1,0\n1,1\n2,1\n")
     path = tmp_path / "fit.html"

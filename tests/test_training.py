@@ -7,20 +7,15 @@ import json
 import math
 
 import pytest
-from click.testing import CliRunner
+from helpers import run
 from PIL import Image
 from pypdf import PdfReader
 
 from graphviz_nn import engine, examples, graph, training, training_frames
-from graphviz_nn.cli import main
 from graphviz_nn.errors import NNError
 from graphviz_nn.outputs import plots
 
 SMALL = "480x270"  # frames small enough to keep the tests quick
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args), prog_name="graphviz-nn")
 
 
 def close(a, b, rel=1e-9):
