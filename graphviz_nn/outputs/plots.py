@@ -98,6 +98,7 @@ class TrainingPlot:
         self.theme = theme if isinstance(theme, style.Theme) else style.get_theme(theme)
         self.size, self.scale = size, scale  # 1 on a 1920×1080 frame
         self.caption_rows = caption_rows
+        self._background = None  # the static panels, once drawn (for `image`)
         states = run.states
         self.steps = np.array([s.step for s in states], float)
         self.losses = np.array([s.loss for s in states], float)
@@ -256,15 +257,34 @@ class TrainingPlot:
             return save(self.fig, fmt)
 
     def image(self, index: int, caption: list[str] | None = None):
-        """The same panels as a Pillow RGB image, with no PNG to encode and decode on the way."""
+        """The same panels as a Pillow RGB image, with no PNG to encode and decode on the way. The
+        static parts (axes, contours, data) are drawn once; each frame repaints only what moves."""
         from PIL import Image
 
-        self._update(index, caption)
+        canvas = self.fig.canvas
         with _style(self.theme, self.scale):
-            self.fig.canvas.draw()
-            return Image.frombuffer("RGBA", self.fig.canvas.get_width_height(), self.fig.canvas.buffer_rgba()).convert(
-                "RGB"
-            )
+            if self._background is None:
+                for artist in self._moving():
+                    artist.set_animated(True)  # left out of the full draw, drawn per frame below
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self._update(index, caption)
+            canvas.restore_region(self._background)
+            for artist in self._moving():
+                artist.set_animated(True)
+                self.fig.draw_artist(artist)
+            return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+
+    def _moving(self) -> list:
+        """The artists a frame changes: the curves and points that grow, the arrow, the captions."""
+        moving = [self.loss_line, self.loss_dot, *self.caption]
+        if hasattr(self, "path"):
+            moving += [self.path, self.here, *([self.next] if self.next is not None else [])]
+        if hasattr(self, "trajectories"):
+            moving += [*self.trajectories.values(), *self.tags.values()]
+        if self.fit_ax is not None:
+            moving.append(self.fit_line)
+        return moving
 
     def _update(self, index: int, caption: list[str] | None) -> None:
         k = index + 1
