@@ -215,8 +215,9 @@ def derive(fmt, standalone, numbers, digits, path, **options):
 DERIVE_FORMATS = {"md": "markdown", "markdown": "markdown", "txt": "markdown", "tex": "latex", "json": "json"}
 
 
-def _render_frames(options: dict, frame: dict, fmt: str, check=None, **prepare):
-    """Prepare the frames, let `check` refuse them before anything is drawn, then draw them."""
+def _render_frames(options: dict, frame: dict, fmt: str, check=None, on_frame=None, **prepare):
+    """Prepare the frames, let `check` refuse them before anything is drawn, then draw them
+    (`on_frame(i, data)` sees each as soon as it is drawn)."""
     from . import frames
 
     sequence = frames.prepare(
@@ -227,13 +228,13 @@ def _render_frames(options: dict, frame: dict, fmt: str, check=None, **prepare):
     if check is not None:
         check(sequence)
     if frame["quiet"] or not sys.stderr.isatty():
-        return sequence, frames.render_all(sequence, fmt)
+        return sequence, frames.render_all(sequence, fmt, on_frame=on_frame)
     with click.progressbar(length=len(sequence), label=f"rendering {len(sequence)} frames", file=sys.stderr) as bar:
-        return sequence, frames.render_all(sequence, fmt, progress=bar.update)
+        return sequence, frames.render_all(sequence, fmt, progress=bar.update, on_frame=on_frame)
 
 
-def _gif_budget(sequence) -> None:
-    """The GIF's pixel bound, checked from the prepared canvas before any frame is drawn."""
+def _gif_budget(sequence) -> tuple[int, int]:
+    """The GIF's pixel bound, checked from the prepared canvas before any frame is drawn; its size."""
     from .outputs import gif
 
     if sequence.size:
@@ -244,6 +245,7 @@ def _gif_budget(sequence) -> None:
             for side, pad in zip((sequence.layout.width, sequence.layout.height), sequence.pad, strict=True)
         )
     gif.check_pixels(len(sequence), width, height)
+    return width, height
 
 
 def _typed(name: str) -> bool:
@@ -301,8 +303,13 @@ def animate(path, duration, frames_dir, frames_format, **options):
             raise NNError("--frames-dir and -o name the same path; give the frames a folder of their own")
         files.check_writable(frames_dir, "folder")
     files.check_writable(path)
-    sequence, pngs = _render_frames(options, frame, "png", check=_gif_budget)
-    animation = gif.gif(pngs, duration)
+    encoder = []  # made once the frames' count and size are known; fed each frame as it is drawn
+
+    def start(sequence) -> None:
+        encoder.append(gif.Animation(len(sequence), _gif_budget(sequence)))
+
+    sequence, pngs = _render_frames(options, frame, "png", check=start, on_frame=lambda i, png: encoder[0].add(i, png))
+    animation = encoder[0].finish(duration)
     written, created = [], []
     if frames_dir is not None:
         outputs = pngs if frames_format == "png" else frames.render_all(sequence, frames_format)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,32 +140,46 @@ def fit_canvas(frames: Frames, pixels: tuple[int, int]) -> None:
 
 
 def render_all(
-    frames: Frames, fmt: str, jobs: int | None = None, progress: Callable[[int], None] | None = None
+    frames: Frames,
+    fmt: str,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_frame: Callable[[int, bytes], None] | None = None,
 ) -> list[bytes]:
     """Every frame as `fmt` bytes. DOT is written once to a scratch folder and rendered by a few `dot`
-    processes side by side, each taking several frames, so start-up is paid a few times, not per frame."""
+    processes side by side, each taking several frames, so start-up is paid a few times, not per frame.
+    `on_frame(i, data)` sees each frame as soon as its batch is drawn, while later batches are still
+    being drawn (with it, batches are smaller, so that work overlaps the drawing)."""
     sources = [frames.source(i, fmt) for i in range(len(frames))]
     if fmt == "dot":
+        outputs = [s.encode() for s in sources]
+        for i, data in enumerate(outputs) if on_frame else ():
+            on_frame(i, data)
         if progress:
             progress(len(sources))
-        return [s.encode() for s in sources]
+        return outputs
     jobs = jobs or os.cpu_count() or 1
+    suffix = ".".join(reversed(fmt.split(":")))  # `dot -O` names -Tsvg:cairo's output frame.dot.cairo.svg
+    outputs: list[bytes] = [b""] * len(sources)
     with tempfile.TemporaryDirectory(prefix="graphviz-nn-") as scratch:
         files = []
         for i, source in enumerate(sources):
             files.append(Path(scratch) / f"frame-{i:03d}.dot")
             files[-1].write_text(source, encoding="utf-8")
-        per_batch = max(1, -(-len(files) // jobs))
-        batches = [files[i : i + per_batch] for i in range(0, len(files), per_batch)]
+        per_batch = max(1, -(-len(files) // (jobs * (3 if on_frame else 1))))
+        batches = [range(i, min(i + per_batch, len(files))) for i in range(0, len(files), per_batch)]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for batch, _ in zip(batches, pool.map(lambda b: runner.render_files(b, fmt), batches), strict=True):
+            drawing = {pool.submit(runner.render_files, [files[i] for i in batch], fmt): batch for batch in batches}
+            for done in as_completed(drawing):
+                done.result()
+                for i in drawing[done]:
+                    outputs[i] = Path(f"{files[i]}.{suffix}").read_bytes()
+                    if fmt == "png" and frames.size:
+                        outputs[i] = _exact_canvas(outputs[i], frames.size)
+                    if on_frame:
+                        on_frame(i, outputs[i])
                 if progress:
-                    progress(len(batch))
-        # `dot -O` names a renderer-qualified format backwards: -Tsvg:cairo writes frame.dot.cairo.svg
-        suffix = ".".join(reversed(fmt.split(":")))
-        outputs = [Path(f"{f}.{suffix}").read_bytes() for f in files]
-    if fmt == "png" and frames.size:
-        outputs = [_exact_canvas(png, frames.size) for png in outputs]
+                    progress(len(drawing[done]))
     return outputs
 
 

@@ -49,40 +49,76 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
-    """An animated GIF that loops forever, holding on the first and last frames. One palette built
-    from all frames and no dithering keep text crisp and colours identical from frame to frame.
-    Frames are decoded a few at a time, so memory holds the compressed PNGs and the GIF's own frames."""
+class Animation:
+    """A GIF put together as its frames arrive: each PNG is decoded and sampled for the palette as
+    soon as it is drawn (while Graphviz draws the next ones), then all are quantized and written by
+    `finish`. One palette built from all frames and no dithering keep text crisp and colours
+    identical from frame to frame. Memory holds the decoded frames when they fit in
+    `IN_FLIGHT_BYTES`, else the PNGs, decoded a second time a few at a time."""
+
+    def __init__(self, count: int, size: tuple[int, int]):
+        from PIL import Image
+
+        if count < 1:
+            raise NNError("an animation needs at least one frame")
+        check_pixels(count, *size)
+        self.count, self.size = count, size
+        # The palette comes from a sample of every frame; nearest-neighbour shrinking keeps exact colours.
+        self.small = (max(1, size[0] // 6), max(1, size[1] // 6))
+        self.sample = Image.new("RGB", (self.small[0], self.small[1] * count))
+        self.keep = 3 * size[0] * size[1] * count <= IN_FLIGHT_BYTES
+        self.frames: list = [None] * count  # decoded images if they are kept, else the PNGs
+
+    def add(self, index: int, png: bytes) -> None:
+        from PIL import Image
+
+        if png_size(png) != self.size:
+            raise NNError(f"frame {index} is {png_size(png)} pixels, not {self.size} like the others")
+        image = _rgb(png)
+        self.sample.paste(image.resize(self.small, Image.Resampling.NEAREST), (0, self.small[1] * index))
+        self.frames[index] = image if self.keep else png
+
+    def finish(self, duration: int, hold: int | None = None) -> bytes:
+        """The GIF: looping forever, holding on the first and last frames."""
+        from PIL import Image
+
+        check_duration(duration)
+        palette = _palette(self.sample)
+        ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * self.size[0] * self.size[1])))  # decoded frames at once
+
+        def quantized(frame):
+            image = frame if self.keep else _rgb(frame)
+            return image.quantize(palette=palette, dither=Image.Dither.NONE)
+
+        hold = min(hold or max(HOLD_FACTOR * duration, HOLD_MIN_MS), MAX_DELAY_MS)
+        durations = [duration] * self.count
+        durations[0] = durations[-1] = hold
+        out = io.BytesIO()
+        with ThreadPoolExecutor(max_workers=ahead) as pool:  # quantizing and PNG decoding release the GIL
+            frames = _in_order(pool, quantized, self.frames, ahead)
+            next(frames).save(
+                out, "GIF", save_all=True, append_images=frames, duration=durations, loop=0, optimize=False, disposal=1
+            )
+        return out.getvalue()
+
+
+def _rgb(png: bytes):
     from PIL import Image
 
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
+    """An animated GIF of frames already drawn (see `Animation` to build one as frames arrive)."""
     check_duration(duration)
     if not pngs:
         raise NNError("an animation needs at least one frame")
-    width, height = png_size(pngs[0])
-    check_pixels(len(pngs), width, height)
-
-    def rgb(png: bytes):
-        return Image.open(io.BytesIO(png)).convert("RGB")
-
-    # The palette comes from a sample of every frame; nearest-neighbour shrinking keeps exact colours.
-    small = (max(1, width // 6), max(1, height // 6))
-    sample = Image.new("RGB", (small[0], small[1] * len(pngs)))
-    ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * width * height)))  # decoded frames at once
+    animation = Animation(len(pngs), png_size(pngs[0]))
+    ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * animation.size[0] * animation.size[1])))
     with ThreadPoolExecutor(max_workers=ahead) as pool:  # PNG decoding releases the GIL
-        shrunk = _in_order(pool, lambda p: rgb(p).resize(small, Image.Resampling.NEAREST), pngs, ahead)
-        for i, image in enumerate(shrunk):
-            sample.paste(image, (0, small[1] * i))
-        palette = _palette(sample)
-        del sample
-        frames = _in_order(pool, lambda p: rgb(p).quantize(palette=palette, dither=Image.Dither.NONE), pngs, ahead)
-        hold = min(hold or max(HOLD_FACTOR * duration, HOLD_MIN_MS), MAX_DELAY_MS)
-        durations = [duration] * len(pngs)
-        durations[0] = durations[-1] = hold
-        out = io.BytesIO()
-        next(frames).save(
-            out, "GIF", save_all=True, append_images=frames, duration=durations, loop=0, optimize=False, disposal=1
-        )
-    return out.getvalue()
+        for _ in _in_order(pool, lambda item: animation.add(*item), list(enumerate(pngs)), ahead):
+            pass
+    return animation.finish(duration, hold)
 
 
 def _in_order(pool: ThreadPoolExecutor, fn, items: list, ahead: int):
