@@ -185,23 +185,23 @@ def test_each_caption_states_the_update_the_json_makes(exercise_run, browser):
 
 
 def test_a_sample_of_a_long_run_names_its_steps(tmp_path, browser):
-    path = tmp_path / "long.html"
-    result = run("train", "--steps", "90", "--frames", "7", "--size", "960x540", "--json", "-o", str(path))
+    path, long, shown = tmp_path / "long.html", 40, 5
+    result = run("train", "--steps", str(long), "--frames", str(shown), "--size", "960x540", "--json", "-o", str(path))
     assert result.exit_code == 0, result.output
     steps = json.loads(result.stdout)["steps"]
-    assert 'data-steps="7"' in path.read_text()
+    assert f'data-steps="{shown}"' in path.read_text()
     open_page(browser, path)
     press(browser, keys().END)
     seen = []
-    for _ in range(7):
+    for _ in range(shown):
         _, caption = state(browser)
         head = caption.splitlines()[0]
-        k = 0 if head.startswith("Start") else int(re.match(r"Step (\d+) of 90", head).group(1))
+        k = 0 if head.startswith("Start") else int(re.match(rf"Step (\d+) of {long}", head).group(1))
         assert head.endswith(f"Loss = {notation.number(steps[k]['loss'])}"), head
-        assert browser.find_element("css selector", '[data-gvnn="counter"]').text == f"{k} / 90"
+        assert browser.find_element("css selector", '[data-gvnn="counter"]').text == f"{k} / {long}"
         seen.append(k)
         press(browser, keys().ARROW_LEFT)
-    assert seen == sorted(seen, reverse=True) and seen[0] == 90 and seen[-1] == 0, seen
+    assert seen == sorted(seen, reverse=True) and seen[0] == long and seen[-1] == 0, seen
     assert console_errors(browser) == []
 
 
