@@ -251,6 +251,17 @@ def error_line(result):
     return lines[0]
 
 
+def refuses(folder, command: str, *args: str) -> str:
+    """Run `command` in `folder` (the current folder) and check it refuses: exit 2, one `Error:` line,
+    nothing new on disk. Returns the line."""
+    before = sorted(folder.iterdir())
+    result = run(command, *args)
+    assert result.exit_code == 2, result.output
+    line = error_line(result)
+    assert sorted(folder.iterdir()) == before
+    return line
+
+
 @contextlib.contextmanager
 def deadline(seconds: int):
     """Fail instead of hanging if work ever becomes unbounded again (not a timing test)."""
