@@ -352,3 +352,31 @@ def open_page(driver, path, width=1920, height=1080):
         )
     driver.get(path.as_uri())
     driver.get_log("browser")  # start each page with an empty log
+
+
+def label_boxes(svg: bytes) -> dict[str, tuple[float, float, float, float]]:
+    """Each edge label's box (left, top, right, bottom), its lines measured in DejaVu Sans."""
+    import xml.etree.ElementTree as ET
+
+    from PIL import ImageFont
+
+    fonts = {}
+
+    def width(text: str, size: float, bold: bool) -> float:
+        if (size, bold) not in fonts:
+            name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+            fonts[size, bold] = ImageFont.truetype(f"/usr/share/fonts/truetype/dejavu/{name}", round(size * 10))
+        return fonts[size, bold].getlength(text) / 10
+
+    boxes = {}
+    for group in ET.fromstring(svg).iter(f"{SVG}g"):
+        if group.get("class") != "edge":
+            continue
+        xs, ys = [], []
+        for text in group.iter(f"{SVG}text"):
+            size, x, y = float(text.get("font-size")), float(text.get("x")), float(text.get("y"))
+            xs += [x, x + width(text.text, size, text.get("font-weight") == "bold")]
+            ys += [y - 0.75 * size, y + 0.2 * size]
+        if xs:
+            boxes[group.find(f"{SVG}title").text] = (min(xs), min(ys), max(xs), max(ys))
+    return boxes

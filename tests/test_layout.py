@@ -151,3 +151,29 @@ def test_a_png_too_large_to_draw_is_refused_before_drawing():
     with pytest.raises(NNError, match=r"the PNG would be \d+×\d+ pixels .*lower --dpi"):
         image.check_pixels(dot, 600)
     image.check_pixels(dot, 72)  # the same diagram at screen resolution is fine
+
+
+def test_a_traced_mlp_of_about_a_hundred_nodes_has_no_edge_across_a_label():
+    import random
+
+    from helpers import label_boxes, svg_edges
+
+    from graphviz_nn import Value, trace
+
+    rng = random.Random(1)
+    layer = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(3)]
+    for name, width in (("h", 4), ("k", 4), ("o", 1)):  # micrograd's MLP(3, [4, 4, 1])
+        layer = [
+            sum(
+                (Value(rng.uniform(-1, 1), label=f"w{name}{j}{i}", kind="parameter") * x for i, x in enumerate(layer)),
+                Value(0.0, label=f"b{name}{j}", kind="parameter"),
+            ).tanh()
+            for j in range(width)
+        ]
+    g = trace((layer[0] - Value(1.0, label="y", kind="target")) ** 2)
+    assert 100 <= g.number_of_nodes() <= 140
+    svg = _svg(diagram.to_digraph(g))
+    edges = svg_edges(svg)
+    for name, (left, top, right, bottom) in label_boxes(svg).items():
+        for other, (line, _) in edges.items():
+            assert other == name or not any(left < x < right and top < y < bottom for x, y in line), (name, other)
