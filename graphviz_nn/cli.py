@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from .defaults import SLIDE_PIXELS
 from .errors import GraphvizMissing, NNError
 from .options import (
     detail_option,
@@ -178,7 +179,6 @@ def derive(fmt, standalone, numbers, digits, path, **options):
     """Print the exercise's seven answers symbolically (forward pass, loss, chain rule, update)."""
     from . import files
 
-    typed = click.get_current_context().get_parameter_source("digits") == click.core.ParameterSource.COMMANDLINE
     if fmt is None and path is not None:
         fmt = DERIVE_FORMATS[files.output_format(path, tuple(DERIVE_FORMATS))]
     fmt = fmt or ("latex" if standalone else "markdown")
@@ -186,7 +186,7 @@ def derive(fmt, standalone, numbers, digits, path, **options):
         raise click.UsageError("--standalone goes with --format latex")
     if numbers and fmt == "json":
         raise click.UsageError("--numbers goes with --format markdown or latex (for numbers as JSON: inspect --json)")
-    if typed and not numbers:
+    if _typed("digits") and not numbers:
         raise click.UsageError("--digits goes with --numbers")
     if path is not None:
         files.check_writable(path)
@@ -253,8 +253,8 @@ def _typed(name: str) -> bool:
     return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
 
 
-ANIMATION_SIZE = "1280x720"  # a GIF for a course page; slides take 1920x1080 (or --size)
-SLIDE_SIZE = "1920x1080"
+ANIMATION_SIZE = "1280x720"  # a GIF for a course page; slides take the slide's size (or --size)
+SLIDE_SIZE = "{}x{}".format(*SLIDE_PIXELS)
 
 
 def _frame_settings(options: dict, default_size: str | None = None) -> dict:
@@ -466,7 +466,7 @@ def _training_file(run, path, fmt, theme, digits, pixels, max_frames, duration):
     if fmt == "gif":
         from .outputs import gif
 
-        width, height = pixels or training_frames.SIZE
+        width, height = pixels or SLIDE_PIXELS
         gif.check_pixels(len(prepared.indices), width, height)  # before anything is drawn
         return files.write_atomic(path, gif.gif(training_frames.draw(prepared, "png"), duration))
     if fmt in ("html", "htm"):
@@ -512,7 +512,7 @@ def gradients(path, activations, positive_weights, size, theme, **options):
 
     chosen = network(options)
     fmt = files.output_format(path, ("png", "svg", "pdf"))
-    pixels = frames.parse_size(size) or (1920, 1080)
+    pixels = frames.parse_size(size) or SLIDE_PIXELS
     names = training.check_activations(activations)
     files.check_writable(path)
     g = structure(**chosen)
@@ -692,14 +692,13 @@ def check(answers_path, variant, tolerance, path, as_json, digits, theme, **opti
 
     answers = marking.load(answers_path)
     if path is not None:
-        files.output_format(path, ("png", "svg", "pdf"))
+        fmt = files.output_format(path, ("png", "svg", "pdf"))
         files.check_writable(path)
     marked = marking.mark(_answers_graph(answers, variant, options), answers, tolerance, digits)
     if path is not None:
         from .outputs import image
         from .outputs import marked as drawing
 
-        fmt = files.output_format(path, ("png", "svg", "pdf"))
         dpi = 150 if fmt == "png" else None
         written = image.save(drawing.to_digraph(marked, theme, dpi), path, dpi)
     if as_json:

@@ -1,8 +1,11 @@
-"""The exercise's default numbers and the display's digits, in a module of their own so the command
+"""The project's defaults: the exercise's numbers, the display's digits, the slide every picture is
+made for, and the fixed date that keeps PDFs the same bytes. A module of their own, so the command
 line can show them in `--help` without importing NetworkX or the formula machinery."""
 
 DIGITS = 3  # significant digits of computed numbers unless --digits says otherwise
 MAX_DIGITS = 15  # what a double carries reliably
+SLIDE_PIXELS = (1920, 1080)  # a 16:9 slide: decks, train frames and plots unless --size says otherwise
+PDF_DATE = "D:20000101000000Z"  # creation and change dates written into every PDF
 
 EXERCISE = {
     "x": 1.0,

@@ -100,11 +100,7 @@ def prepare(
     when that stays legible on the slide (24 px on 1920×1080), else drops the formulas, then the symbols.
     `captions=False` draws the frames without their caption lines (the legend stays), for decks that
     set the caption as text."""
-    if graph.number_of_nodes() > MAX_FRAME_NODES:
-        raise NNError(
-            f"the graph has {graph.number_of_nodes()} nodes; frames are limited to {MAX_FRAME_NODES} "
-            "(use render for the full diagram)"
-        )
+    check_frame_nodes(graph, "use render for the full diagram")
     if detail not in DETAILS:
         raise unknown("detail", detail, DETAILS)
     layout.check_direction(direction)
@@ -117,8 +113,7 @@ def prepare(
     lines = [[s.counter.capitalize(), *s.lines] for s in sequence] if captions else [[]]
     for level in render.DETAILS if detail == "auto" else [detail]:
         pinned = layout.pin(texts, chosen, lines, gradients, level, direction, aspect, rows)
-        smallest = render.FONT_SIZE * min(aspect / pinned.width, 1 / pinned.height)  # on a unit-high canvas
-        if smallest >= LEGIBLE:
+        if smallest_text(pinned, (aspect, 1)) >= LEGIBLE:  # on a unit-high canvas
             break
     frames = Frames(texts, sequence, pinned, chosen, dpi or DEFAULT_DPI, (PAD, PAD), None, level, transparent, captions)
     if pixels:
@@ -127,6 +122,18 @@ def prepare(
 
 
 PAD = 0.3  # inches around the drawing when no size is given
+
+
+def check_frame_nodes(graph: nx.DiGraph, remedy: str) -> None:
+    if graph.number_of_nodes() > MAX_FRAME_NODES:
+        raise NNError(
+            f"the graph has {graph.number_of_nodes()} nodes; frames are limited to {MAX_FRAME_NODES} ({remedy})"
+        )
+
+
+def smallest_text(pinned: render.Layout, box: tuple[float, float]) -> float:
+    """The smallest text's size, in the units of `box`, once the pinned drawing is fitted into it."""
+    return render.FONT_SIZE * min(box[0] / pinned.width, box[1] / pinned.height)
 
 
 def fit_canvas(frames: Frames, pixels: tuple[int, int]) -> None:

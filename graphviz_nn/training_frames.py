@@ -15,14 +15,13 @@ import io
 from dataclasses import dataclass, field, fields, replace
 
 from . import frames, layout, notation, render, style
-from .errors import NNError
+from .defaults import SLIDE_PIXELS
 from .outputs.plots import TrainingPlot
 from .reveal import Reveal
 from .texts import Texts
 from .training import Run
 
 MAX_FRAMES = 60
-SIZE = (1920, 1080)  # a 16:9 slide
 DIAGRAM_SHARES = (0.58, 0.68)  # of the canvas height, above the plots: the first that is legible
 MAX_UPDATES = 4  # update lines in a caption; the rest are in the parameters' boxes
 GAP = 12.0  # points around the drawing, in its own scale
@@ -73,6 +72,11 @@ class TrainingFrames:
         return len(self.indices)
 
     @property
+    def scale(self) -> float:
+        """Of text and lines, against a 1920×1080 frame."""
+        return min(self.size[0] / SLIDE_PIXELS[0], self.size[1] / SLIDE_PIXELS[1])
+
+    @property
     def plot_size(self) -> tuple[int, int]:
         return self.size if self.diagrams is None else (self.size[0], self.size[1] - self.diagrams.size[1])
 
@@ -86,12 +90,8 @@ def prepare(
 ) -> TrainingFrames:
     """The shown states (at most `max_frames`, the last always), their captions, and one layout."""
     chosen = style.get_theme(theme)
-    size = size or SIZE
-    if run.graph.number_of_nodes() > frames.MAX_FRAME_NODES:
-        raise NNError(
-            f"the graph has {run.graph.number_of_nodes()} nodes; frames are limited to {frames.MAX_FRAME_NODES} "
-            "(use --json for the numbers)"
-        )
+    size = size or SLIDE_PIXELS
+    frames.check_frame_nodes(run.graph, "use --json for the numbers")
     indices = sample(len(run.states), max_frames)
     graphs = {i: run.at(i) for i in indices}
     texts = {i: Texts(graphs[i], digits) for i in indices}
@@ -118,7 +118,7 @@ def _pin(widest: Texts, theme: style.Theme, captions: list[list[str]], size: tup
         box = (size[0], round(size[1] * share))
         for detail in render.DETAILS:
             pinned = layout.pin(widest, theme, captions, gradients=True, detail=detail, aspect=box[0] / box[1])
-            smallest = render.FONT_SIZE * min(box[0] / pinned.width, box[1] / pinned.height)
+            smallest = frames.smallest_text(pinned, box)
             if smallest >= frames.LEGIBLE * size[1]:
                 return pinned, detail, box
             tried.append((smallest, -share, pinned, detail, box))
@@ -173,8 +173,8 @@ def draw(training: TrainingFrames, fmt: str) -> list[bytes]:
     """Every frame as png or pdf bytes, all the same size."""
     run = training.run
     rows = max(len(c) for c in training.captions) if training.diagrams is None else 0
-    scale = min(training.size[0] / SIZE[0], training.size[1] / SIZE[1])
-    plot = TrainingPlot(run, training.theme, training.plot_size, training.digits, rows, scale)
+
+    plot = TrainingPlot(run, training.theme, training.plot_size, training.digits, rows, training.scale)
     if training.diagrams is None:
         if fmt == "png":
             return [_png(plot.image(i, c)) for i, c in zip(training.indices, training.captions, strict=True)]
@@ -199,11 +199,11 @@ def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], lis
     from .outputs.plots import PNG_DPI
 
     run = training.run
-    scale = min(training.size[0] / SIZE[0], training.size[1] / SIZE[1])
+
     size = training.plot_size
     if training.diagrams is None:  # the page writes the caption below: panels about as wide as high
         size = (size[0], min(size[1], round(size[0] * PLOTS_ALONE)))
-    plot = TrainingPlot(run, training.theme, size, training.digits, 0, scale)
+    plot = TrainingPlot(run, training.theme, size, training.digits, 0, training.scale)
     axes = [ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None]
     for n, ax in enumerate(axes):
         ax.set_gid(f"panel{n}")  # the SVG group of the axes: what the page cuts out

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from .. import notation, steps
+from ..defaults import SLIDE_PIXELS
 from ..errors import NNError, unknown
 from ..frames import Frames
 from ..texts import Texts
@@ -31,7 +32,6 @@ PAGES = {
     "43": (128, 96),
     "32": (135, 90),
 }
-DEFAULT_PIXELS = (1920, 1080)
 PICTURE_HEIGHT = 0.62  # of \textheight: room below for the caption's two lines
 PICTURE_WIDTH_PX = 1600  # frames are vector; this only sets their proportions
 TITLES = {"forward": "Forward pass", "backward": "Backward pass", "update": "Gradient-descent update"}
@@ -59,7 +59,7 @@ def check_theme(name: str | None) -> str | None:
 
 def page(size: tuple[int, int] | None) -> str:
     """The Beamer aspect ratio nearest to --size (16:9 by default)."""
-    w, h = size or DEFAULT_PIXELS
+    w, h = size or SLIDE_PIXELS
     return min(PAGES, key=lambda k: abs(PAGES[k][0] / PAGES[k][1] - w / h))
 
 

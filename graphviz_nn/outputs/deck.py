@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-FIXED_DATE = "D:20000101000000Z"  # the same bytes for the same input, whenever it is made
+from ..defaults import PDF_DATE  # the same bytes for the same input, whenever it is made
 
 
 def pdf_deck(pdfs: list[bytes]) -> bytes:
@@ -15,7 +15,7 @@ def pdf_deck(pdfs: list[bytes]) -> bytes:
     for data in pdfs:
         for page in PdfReader(io.BytesIO(data)).pages:
             writer.add_page(page)
-    writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": FIXED_DATE, "/ModDate": FIXED_DATE})
+    writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": PDF_DATE, "/ModDate": PDF_DATE})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ import math
 from contextlib import contextmanager
 
 from .. import notation, style
+from ..defaults import SLIDE_PIXELS
 from ..training import Run, fitted, prediction, surface
 
 PNG_DPI = 100  # a figure of `size` pixels is size/100 inches: 0.72 points a pixel in PDF and SVG
@@ -348,7 +349,7 @@ def vanishing(
     title: str,
     theme: str | style.Theme = "light",
     fmt: str = "png",
-    size: tuple[int, int] = (1920, 1080),
+    size: tuple[int, int] = SLIDE_PIXELS,
 ) -> bytes:
     """|∂Loss/∂w| for each weight (x axis, first layer left), one panel per activation, on one shared
     log scale. An exact zero cannot sit on a log scale: it is marked `0` at the bottom and counted."""

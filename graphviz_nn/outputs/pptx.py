@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import notation
+from ..defaults import SLIDE_PIXELS
 from ..errors import NNError
 from ..frames import Frames
 
 EMU_PER_INCH = 914_400
 SLIDE_WIDTH = 12_192_000  # 13.333 in, PowerPoint's 16:9 width; --size sets the height by its ratio
-DEFAULT_PIXELS = (1920, 1080)
 MARGIN = 0.35  # inches, left and right
 TITLE_TOP, TITLE_HEIGHT = 0.2, 0.65
 CAPTION_HEIGHT = 1.05  # room for two caption lines at the largest size (three at the smallest)
@@ -74,7 +74,7 @@ class Geometry:
 
 def geometry(size: tuple[int, int] | None) -> Geometry:
     """The slide for `--size` (pixels; 1920x1080 by default), refused if no picture would fit."""
-    layout = Geometry(size or DEFAULT_PIXELS)
+    layout = Geometry(size or SLIDE_PIXELS)
     width, height = layout.picture_pixels
     if width < 64 or height < 64 or layout.picture[3] < layout.inches(1.5):
         w, h = layout.pixels

@@ -21,6 +21,7 @@ from html import escape
 import graphviz
 
 from .. import layout, notation, practice, render, runner, style
+from ..defaults import PDF_DATE
 from ..errors import NNError
 from ..reveal import Reveal
 from ..texts import Texts
@@ -34,7 +35,6 @@ ADVANCE = 0.52  # DejaVu Sans' mean advance per point of size, for wrapping by c
 # too long only shrinks its block a little)
 LINE = 24  # points between ruled lines to write on
 RULE = "#8c8c8c"
-FIXED_DATE = "D:20000101000000Z"
 THEME = style.get_theme("print")
 BLANKS = practice.SECTIONS
 ROOM = (4, 3, 2, 4, 2, 4, 3)  # ruled lines under each of the seven questions
@@ -394,7 +394,7 @@ def pdf(pages: list[Page], jobs: int | None = None) -> bytes:
         content.set_data("\n".join(ops).encode())
         out[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
         out[NameObject("/Contents")] = writer._add_object(content)
-    writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": FIXED_DATE, "/ModDate": FIXED_DATE})
+    writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": PDF_DATE, "/ModDate": PDF_DATE})
     writer.compress_identical_objects()  # each block brings its own copy of the font subsets
     data = io.BytesIO()
     writer.write(data)
