@@ -34,6 +34,7 @@ NODESEP, RANKSEP = "0.3", "0.4"  # inches between nodes in a rank, and between r
 MARGIN = 6.0  # the canvas reaches this far past every node, so a highlighted outline stays inside
 MAX_ROWS = 6
 MAX_WRAPPED = 8  # edges wrapping between rows that a layout may have
+WRAP_COST = 0.04  # of a layout's score, for each edge that wraps
 DIRECTIONS = ("LR", "TB")
 LABEL, PORT, EXIT = f"{INTERNAL}label", f"{INTERNAL}port", f"{INTERNAL}exit"
 SLIDE = 16 / 9
@@ -72,7 +73,7 @@ def _widths(texts: Texts, rank: dict[str, int], detail: str = "full") -> list[fl
     top = max(rank[n] for n in g if "op" in g.nodes[n])
     nodes, labels = [0.0] * (top + 1), [0.0] * (top + 1)
     for n, t in texts.nodes.items():
-        column = max(rank[n] if "op" in g.nodes[n] else min(rank[v] for v in g.successors(n)) - 1, 0)
+        column = max(rank[n], 0)  # a leaf's rank is already its column: just before its first consumer
         header = t.name if brief or not t.formula else f"{t.name} = {t.formula}"
         update = t.update_step if full else t.update_value and f"{t.name} ← {t.update_value}"
         nodes[column] = max(nodes[column], width(header, t.value, t.grad and f"← {t.grad}", update))
@@ -133,6 +134,9 @@ def _source(texts: Texts, theme: style.Theme, shown: Reveal, detail: str, nodes:
     members = set(nodes)
     for node in nodes:
         dot.node(node, **render.node_attrs(texts, node, theme, shown, detail))
+    # In at a label's left, out at its right (top and bottom, top to bottom): each edge runs straight
+    # through its label's middle, and every line of the label sits beside it.
+    inward, outward = ("w", "e") if direction == "LR" else ("n", "s")
     exits = []
     for i, (u, v) in enumerate(g.edges):
         if u in members and v not in members:
@@ -146,9 +150,6 @@ def _source(texts: Texts, theme: style.Theme, shown: Reveal, detail: str, nodes:
         tail = u if u in members else f"{PORT}{i}"
         if tail != u:
             dot.node(tail, "", shape="point", width="0.05", style="invis")
-        # In at the label's left, out at its right (top and bottom, top to bottom): the edge runs
-        # straight through the label's middle, and every line of the label sits beside it.
-        inward, outward = ("w", "e") if direction == "LR" else ("n", "s")
         # Heavy edges between operations keep the main path straight; inputs and weights hang off it.
         weight = WEIGHT if "op" in g.nodes[u] else "1"
         dot.edge(tail, label, arrowhead="none", headport=inward, weight=weight)
@@ -347,9 +348,8 @@ def pin(
     for k, row_of in splits.items():
         rows_k = [_row(d) for d, (kk, _) in zip(docs, index, strict=False) if kk == k]
         layouts[k] = _assemble(texts, rows_k, footer, row_of)
-    # The best fit wins, but every edge cut by a wrap costs the reader a little (4 % each), and fewer
-    # rows win a near tie.
-    score = {k: _fit(lay, aspect) * (1 - 0.04 * lay.wrapped) for k, lay in layouts.items()}
+    # The best fit wins, and fewer rows win a near tie.
+    score = {k: _score(lay.width, lay.height, lay.wrapped, aspect) for k, lay in layouts.items()}
     best = max(score.values())
     return next(lay for k, lay in sorted(layouts.items()) if score[k] >= 0.97 * best)
 
@@ -366,19 +366,15 @@ def _fit_estimate(
     row_widths, row_heights = [0.0] * rows, [0.0] * rows
     columns: dict[tuple[int, int], float] = {}
     for n in g:
-        column = rank[n] if "op" in g.nodes[n] else min(rank[v] for v in g.successors(n)) - 1
         count = lines + (2 if texts.nodes[n].update_step else 0) - (0 if "op" in g.nodes[n] else 1)
-        key = (row_of[n], max(column, 0))
+        key = (row_of[n], max(rank[n], 0))
         columns[key] = columns.get(key, -22.0) + count * 19 + 14 + 22  # nodes in a column, 0.3 in apart
     for (row, _), height in columns.items():
         row_heights[row] = max(row_heights[row], height)
-    for n in g:
-        if "op" in g.nodes[n]:
-            row_widths[row_of[n]] += widths[rank[n]] / max(
-                1, sum(1 for m in g if rank.get(m) == rank[n] and "op" in g.nodes[m])
-            )
+    for r, row in {rank[n]: row_of[n] for n in g if "op" in g.nodes[n]}.items():  # each rank's row
+        row_widths[row] += widths[r]
     width, height = max(row_widths), sum(row_heights) + ROW_GAP * (rows - 1) + 60
-    return _fit(render.Layout({}, {}, width, height), aspect) * (1 - 0.04 * _wrapped(g, row_of))
+    return _score(width, height, _wrapped(g, row_of), aspect)
 
 
 def _wrapped(g, row_of: dict[str, int]) -> int:
@@ -386,8 +382,8 @@ def _wrapped(g, row_of: dict[str, int]) -> int:
     return sum(1 for u, v in g.edges if row_of[u] != row_of[v])
 
 
-def _fit(layout: render.Layout, aspect: float | None) -> float:
-    """How large the drawing can be on a canvas of `aspect`: the scale that fits a unit-height canvas."""
-    if not aspect:
-        return 1.0
-    return min(aspect / layout.width, 1.0 / layout.height)
+def _score(width: float, height: float, wrapped: int, aspect: float | None) -> float:
+    """How large a drawing can be on a canvas of `aspect` (the scale that fits a unit-height canvas),
+    less a little (4 %) for every edge that wraps, which costs the reader a look along the margin."""
+    fit = min(aspect / width, 1.0 / height) if aspect else 1.0
+    return fit * (1 - WRAP_COST * wrapped)

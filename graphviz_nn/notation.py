@@ -66,6 +66,14 @@ LATEX = Notation(
 )
 
 
+# What each notation the pictures use means, and the marks (unicode, LaTeX) that show it is in a text.
+MEANINGS = {
+    "heaviside": ("[z > 0] is 1 when z > 0, else 0", ("> 0]",)),
+    "sigma": ("σ is the sigmoid 1/(1 + e⁻ᶻ)", ("σ", r"\sigma")),
+    "power": ("m×10ⁿ means m times 10 to the n", ("×10", r"\times 10")),
+}
+
+
 def check_digits(digits: int) -> int:
     from .errors import NNError
 

@@ -107,6 +107,7 @@ def _hidden(shown: Reveal, placeholder: str) -> str:
 # From everything to what fits a long chain on one slide: `nodes` keeps the numbers on the nodes and
 # labels only the edges whose gradient differs from their source's (a node that feeds several others).
 DETAILS = ("full", "values", "numbers", "nodes")
+BRIEF = ("numbers", "nodes")  # the details that write numbers only: ← stands for ∂Loss/∂, no formulas
 
 
 def check_detail(detail: str) -> str:
@@ -117,7 +118,7 @@ def check_detail(detail: str) -> str:
 
 def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str) -> str:
     t = texts.nodes[node]
-    formula = t.formula if detail not in ("numbers", "nodes") else None  # the caption has it
+    formula = t.formula if detail not in BRIEF else None  # the caption has it
     # A no-break space: SVG viewers drop an ordinary space at the start of the text after the name.
     header = f"<B>{escape(t.name)}</B>" + (escape(f"\u00a0= {formula}") if formula else "")
     rows = [f'<FONT COLOR="{theme.text}">{header}</FONT>']
@@ -125,14 +126,14 @@ def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, deta
     if shown.gradients and t.grad is not None and node != texts.out:
         done, so_far = node in shown.grads, shown.partial.get(node, 0)
         symbol = _revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme)
-        equals = "← " if detail in ("numbers", "nodes") else "= "  # ← stands for ∂Loss/∂
+        equals = "← " if detail in BRIEF else "= "
         if not done and so_far and t.running:
             running = f"{equals}{t.running[so_far - 1]} + …"  # the sum so far; the caption says of how many
             value = _font(running, theme.gradient, True)
         else:
             value = _revealed(done, equals + t.grad, _hidden(shown, equals + "?"), theme.gradient, theme, bold=True)
         # ∂Loss/∂node and its number on two rows keep the node narrow.
-        rows += [value] if detail in ("numbers", "nodes") else [symbol, value]
+        rows += [value] if detail in BRIEF else [symbol, value]
         if t.update_step is not None:
             known, hidden = node in shown.updated, _hidden(shown, f"{t.name} ← ?")
             if detail == "full":  # the step on one row, the new value under it
@@ -150,12 +151,13 @@ def edge_label(
     """The edge's texts, top to bottom: → forward value, the local derivative, ← gradient. The label
     sits on its edge; an opaque background keeps the line from running through the text."""
     t = texts.edges[u, v]
-    if detail == "nodes" and not _contribution(texts, u):
-        return "<>"  # the numbers are the nodes': value forward, gradient back
-    known = (u, v) in shown.forward_edges
-    rows = [_revealed(known, f"→ {t.value}", _hidden(shown, "→ ?"), theme.forward, theme, bold=True)]
+    rows = []
     if detail == "nodes":
-        rows = []
+        if not texts.nodes[u].running:  # one consumer: the numbers are the nodes', value and gradient
+            return "<>"
+    else:
+        known = (u, v) in shown.forward_edges
+        rows.append(_revealed(known, f"→ {t.value}", _hidden(shown, "→ ?"), theme.forward, theme, bold=True))
     if shown.gradients and t.grad is not None:
         backward = (u, v) in shown.backward_edges
         if detail in ("full", "values"):
@@ -168,11 +170,6 @@ def edge_label(
     return _table(rows, theme.background if opaque else None) if rows else "<>"
 
 
-def _contribution(texts: Texts, node: str) -> bool:
-    """Whether `node` feeds several nodes on the backward path, so each edge carries a part of its gradient."""
-    return sum(1 for u, _ in texts.backward if u == node) > 1
-
-
 def node_attrs(
     texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str, scale: float = 1.0
 ) -> dict[str, str]:
@@ -182,13 +179,6 @@ def node_attrs(
         attrs.update(color=theme.highlight, penwidth=_size(4, scale))
     attrs["label"] = _node_label(texts, node, theme, shown, detail)
     return attrs
-
-
-LEGEND = {  # what each notation means, and a mark that shows it is in the picture
-    "heaviside": ("[z > 0] is 1 when z > 0, else 0", "> 0]"),
-    "sigma": ("σ is the sigmoid 1/(1 + e⁻ᶻ)", "σ"),
-    "power": ("m×10ⁿ means m times 10 to the n", "×10"),
-}
 
 
 def legend(
@@ -207,8 +197,9 @@ def legend(
     if gradients and parameters(texts.graph):
         alpha = notation.exact(texts.graph.graph["alpha"], texts.digits)
         extra.append(f"w ← w − α·{notation.partial(loss, 'w')} with α = {alpha}")
-    for key, (meaning, mark) in sorted(LEGEND.items()):
-        if key in texts.used and (visible is None or mark in visible) and (gradients or key != "heaviside"):
+    for key, (meaning, marks) in sorted(notation.MEANINGS.items()):
+        shown = visible is None or any(m in visible for m in marks)
+        if key in texts.used and shown and (gradients or key != "heaviside"):
             extra.append(meaning)
     if extra:
         rows.append(_font(";   ".join(extra), theme.text))

@@ -70,6 +70,7 @@ class Texts:
         self.out = self.ordered[-1]
         self.used = set()
         self.backward = backward_edges(g, self.ordered, self.targets)
+        self._walked = {edge: i for i, edge in enumerate(self.backward)}  # an edge's place in the walk
         self.on_path = {u for u, _ in self.backward} | {self.out}
         self._chains: dict[tuple[str, str], str] = {}
         self.edges = {(u, v): self._edge(u, v) for u, v in g.edges}
@@ -82,19 +83,19 @@ class Texts:
     def d(self, top: str, bottom: str) -> str:
         return notation.partial(self.name(top), self.name(bottom), self.how)
 
-    def num(self, value: float, exact: bool = False) -> str:
-        text = (notation.exact if exact else notation.number)(value, self.digits, self.how)
-        if "10" in text and ("×" in text or r"\times" in text):
-            self.used.add("power")
+    def _note(self, text: str) -> str:
+        """Remember which notations the text uses (for the legend), and pass it on."""
+        self.used.update(key for key, (_, marks) in notation.MEANINGS.items() if any(m in text for m in marks))
         return text
+
+    def num(self, value: float, exact: bool = False) -> str:
+        return self._note((notation.exact if exact else notation.number)(value, self.digits, self.how))
 
     def operand(self, text: str, value: float) -> str:
         return notation.operand(text, value, self.how)
 
     def formula(self, expr) -> str:
-        text = forms.text(self.graph, expr, self.how)
-        self.used.update(k for k, mark in (("heaviside", "> 0]"), ("sigma", "σ"), ("sigma", r"\sigma")) if mark in text)
-        return text
+        return self._note(forms.text(self.graph, expr, self.how))
 
     def value(self, node: str) -> str:
         data = self.graph.nodes[node]
@@ -138,7 +139,7 @@ class Texts:
             parts.append(plugged)
         parts.append(local)
         line = " = ".join(dict.fromkeys(parts))
-        if (u, v) not in self.backward:
+        if (u, v) not in self._walked:
             return EdgeText(self.value(u), symbol, formula, local, line, None, None)
         grad = self.num(edge["grad"])
         if v == self.out:  # the loss's own derivative: no upstream factor, no ∂Loss/∂Loss
@@ -175,8 +176,7 @@ class Texts:
         if node == self.out:
             return NodeText(name, formula, value, value_line, symbol, "1", None)
         grad = self.num(data["grad"])
-        consumers = [(node, v) for v in g.successors(node) if (node, v) in self.backward]
-        consumers.sort(key=self.backward.index)
+        consumers = sorted(((node, v) for v in g.successors(node) if (node, v) in self._walked), key=self._walked.get)
         if len(consumers) == 1:
             grad_line = f"{symbol} = {self.edges[consumers[0]].grad_line}"
             running: tuple[str, ...] = ()
