@@ -42,22 +42,29 @@ def main() -> None:
 
 
 def _stages(size: str | None, repeat: int) -> dict[str, float]:
-    """Where animate's time goes, without interpreter start-up (the default network)."""
+    """Where animate's time goes, without interpreter start-up (the default network): the frames
+    prepared, drawn as PDF by Graphviz, then rasterized and put together as the GIF."""
     from graphviz_nn import frames, selection
     from graphviz_nn.outputs import gif
 
     graph = selection.propagated()
-    prepared, rendered = {}, {}
+    prepared, drawn = {}, {}
 
     def prepare():
         prepared["frames"] = frames.prepare(graph, size=size or "1280x720")
 
-    def render():
-        rendered["pngs"] = frames.render_all(prepared["frames"], "png")
+    def draw():
+        drawn["pdfs"] = frames.render_all(prepared["frames"], "pdf")
+
+    def encode():
+        animation = gif.Animation(len(drawn["pdfs"]), prepared["frames"].size, pdf=True)
+        for i, pdf in enumerate(drawn["pdfs"]):
+            animation.add(i, pdf)
+        animation.finish(1000)
 
     prepare()
-    render()
-    return interleaved({"prepare": prepare, "render": render, "GIF": lambda: gif.gif(rendered["pngs"], 1000)}, repeat)
+    draw()
+    return interleaved({"prepare": prepare, "draw PDF": draw, "rasterize + GIF": encode}, repeat)
 
 
 if __name__ == "__main__":

@@ -306,13 +306,14 @@ def animate(path, duration, frames_dir, frames_format, **options):
     encoder = []  # made once the frames' count and size are known; fed each frame as it is drawn
 
     def start(sequence) -> None:
-        encoder.append(gif.Animation(len(sequence), _gif_budget(sequence)))
+        encoder.append(gif.Animation(len(sequence), _gif_budget(sequence), pdf=True))
 
-    sequence, pngs = _render_frames(options, frame, "png", check=start, on_frame=lambda i, png: encoder[0].add(i, png))
+    # Drawn as PDF: Graphviz's PNG would spend most of its time compressing what the GIF decodes again.
+    sequence, pdfs = _render_frames(options, frame, "pdf", check=start, on_frame=lambda i, pdf: encoder[0].add(i, pdf))
     animation = encoder[0].finish(duration)
     written, created = [], []
     if frames_dir is not None:
-        outputs = pngs if frames_format == "png" else frames.render_all(sequence, frames_format)
+        outputs = pdfs if frames_format == "pdf" else frames.render_all(sequence, frames_format)
         created = files.missing(frames_dir)
         written = folder.write_frames(frames_dir, outputs, frames_format)
     try:

@@ -196,11 +196,10 @@ def _exact_canvas(png: bytes, size: tuple[int, int]) -> bytes:
 
     from PIL import Image
 
-    if (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == size:
+    from . import raster
+
+    if raster.png_size(png) == size:
         return png  # the PNG header already says so: no need to decode
-    image = Image.open(io.BytesIO(png))
-    canvas = Image.new(image.mode, size, image.getpixel((0, 0)))
-    canvas.paste(image, (0, 0))
     out = io.BytesIO()
-    canvas.save(out, "PNG")
+    raster.exact(Image.open(io.BytesIO(png)), size).save(out, "PNG")
     return out.getvalue()

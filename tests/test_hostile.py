@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from helpers import deadline
 from PIL import Image
 
-from graphviz_nn import Value, engine, examples, expr, files, frames, graph, spec, trace
+from graphviz_nn import Value, engine, examples, expr, files, frames, graph, raster, spec, trace
 from graphviz_nn.cli import main
 from graphviz_nn.errors import NNError
 from graphviz_nn.outputs import gif
@@ -194,7 +194,7 @@ def test_the_budget_check_measures_the_frames_it_will_draw(monkeypatch):
         cli._gif_budget(prepared)
         png = frames.render_all(prepared, "png")[0]
         assert seen[-1][0] == len(prepared)
-        assert abs(seen[-1][1] - gif.png_size(png)[0]) <= 2 and abs(seen[-1][2] - gif.png_size(png)[1]) <= 2
+        assert abs(seen[-1][1] - raster.png_size(png)[0]) <= 2 and abs(seen[-1][2] - raster.png_size(png)[1]) <= 2
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""An animated GIF of rendered PNG frames."""
+"""An animated GIF of drawn frames (PDF frames from Graphviz, or PNGs)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import heapq
 import io
 from concurrent.futures import ThreadPoolExecutor
 
+from .. import raster
 from ..errors import NNError
 
 MAX_DELAY_MS = 655_350  # a GIF stores each frame's delay in hundredths of a second, in 16 bits
@@ -44,39 +45,38 @@ def check_pixels(count: int, width: int, height: int) -> None:
         )
 
 
-def png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's header, without decoding it."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
 class Animation:
-    """A GIF put together as its frames arrive: each PNG is decoded and sampled for the palette as
-    soon as it is drawn (while Graphviz draws the next ones), then all are quantized and written by
-    `finish`. One palette built from all frames and no dithering keep text crisp and colours
-    identical from frame to frame. Memory holds the decoded frames when they fit in
-    `IN_FLIGHT_BYTES`, else the PNGs, decoded a second time a few at a time."""
+    """A GIF put together as its frames arrive: each frame is turned into pixels and sampled for the
+    palette as soon as it is drawn (while Graphviz draws the next ones), then all are quantized and
+    written by `finish`. One palette built from all frames and no dithering keep text crisp and
+    colours identical from frame to frame. Frames come as PDF (`pdf=True`, rasterized by PDFium) or
+    as PNG. Memory holds the frames' pixels when they fit in `IN_FLIGHT_BYTES`, else the frames as
+    they came, turned into pixels a second time a few at a time."""
 
-    def __init__(self, count: int, size: tuple[int, int]):
+    def __init__(self, count: int, size: tuple[int, int], pdf: bool = False):
         from PIL import Image
 
         if count < 1:
             raise NNError("an animation needs at least one frame")
         check_pixels(count, *size)
         self.count, self.size = count, size
+        self.pixels = (lambda frame: raster.from_pdf(frame, size)) if pdf else raster.from_png
+        if pdf:
+            raster.preload()
         # The palette comes from a sample of every frame; nearest-neighbour shrinking keeps exact colours.
         self.small = (max(1, size[0] // 6), max(1, size[1] // 6))
         self.sample = Image.new("RGB", (self.small[0], self.small[1] * count))
         self.keep = 3 * size[0] * size[1] * count <= IN_FLIGHT_BYTES
         self.frames: list = [None] * count  # decoded images if they are kept, else the PNGs
 
-    def add(self, index: int, png: bytes) -> None:
+    def add(self, index: int, frame: bytes) -> None:
         from PIL import Image
 
-        if png_size(png) != self.size:
-            raise NNError(f"frame {index} is {png_size(png)} pixels, not {self.size} like the others")
-        image = _rgb(png)
+        image = self.pixels(frame)
+        if image.size != self.size:
+            raise NNError(f"frame {index} is {image.size} pixels, not {self.size} like the others")
         self.sample.paste(image.resize(self.small, Image.Resampling.NEAREST), (0, self.small[1] * index))
-        self.frames[index] = image if self.keep else png
+        self.frames[index] = image if self.keep else frame
 
     def finish(self, duration: int, hold: int | None = None) -> bytes:
         """The GIF: looping forever, holding on the first and last frames."""
@@ -87,7 +87,7 @@ class Animation:
         ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * self.size[0] * self.size[1])))  # decoded frames at once
 
         def quantized(frame):
-            image = frame if self.keep else _rgb(frame)
+            image = frame if self.keep else self.pixels(frame)
             return image.quantize(palette=palette, dither=Image.Dither.NONE)
 
         hold = min(hold or max(HOLD_FACTOR * duration, HOLD_MIN_MS), MAX_DELAY_MS)
@@ -102,18 +102,12 @@ class Animation:
         return out.getvalue()
 
 
-def _rgb(png: bytes):
-    from PIL import Image
-
-    return Image.open(io.BytesIO(png)).convert("RGB")
-
-
 def gif(pngs: list[bytes], duration: int, hold: int | None = None) -> bytes:
     """An animated GIF of frames already drawn (see `Animation` to build one as frames arrive)."""
     check_duration(duration)
     if not pngs:
         raise NNError("an animation needs at least one frame")
-    animation = Animation(len(pngs), png_size(pngs[0]))
+    animation = Animation(len(pngs), raster.png_size(pngs[0]))
     ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * animation.size[0] * animation.size[1])))
     with ThreadPoolExecutor(max_workers=ahead) as pool:  # PNG decoding releases the GIL
         for _ in _in_order(pool, lambda item: animation.add(*item), list(enumerate(pngs)), ahead):
@@ -139,8 +133,9 @@ def _palette(sample, exact: int = 64):
     levels of an exact colour."""
     from PIL import Image
 
-    def far(colour, others) -> bool:
-        return all(max(abs(a - b) for a, b in zip(colour, other, strict=True)) > 8 for other in others)
+    def far(colour, others) -> bool:  # no channel within 8 levels of any other's; written out, it is fast
+        r, g, b = colour
+        return not any(abs(r - r2) <= 8 and abs(g - g2) <= 8 and abs(b - b2) <= 8 for r2, g2, b2 in others)
 
     kept: list[tuple[int, int, int]] = []
     # At most one colour per pixel; a bigger bound only makes Pillow allocate a bigger table.
