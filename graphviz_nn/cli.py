@@ -111,6 +111,27 @@ def main():
     """See backpropagation: the exercise's network as an annotated Graphviz diagram."""
 
 
+def run() -> None:
+    """The program: run the command, then leave at once. Tearing the interpreter down would free,
+    object by object, what the operating system frees in one go (some 30 to 60 ms a command, a
+    tenth of a render); exit handlers still run and output is flushed first."""
+    import atexit
+    import contextlib
+
+    try:
+        main(prog_name="graphviz-nn")
+        code = 0
+    except SystemExit as exit_:
+        if not isinstance(exit_.code, int | None):
+            raise
+        code = exit_.code or 0
+    atexit._run_exitfuncs()  # scratch folders' finalizers, prestarted Graphviz processes
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`): the output is not wanted
+            stream.flush()
+    os._exit(code)
+
+
 @command("render")
 @network_options
 @click.option(

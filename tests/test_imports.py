@@ -66,7 +66,7 @@ def import_graph() -> nx.DiGraph:
 def test_the_import_reader_sees_relative_and_nested_imports():
     g = import_graph()
     assert len(g) > 20 and g.number_of_edges() > 40
-    assert g.has_edge("graphviz_nn.__main__", "graphviz_nn.cli")  # from .cli import main
+    assert g.has_edge("graphviz_nn.__main__", "graphviz_nn.cli")  # from .cli import run
     assert g.has_edge("graphviz_nn.engine", "graphviz_nn.ops")  # from . import ops
     assert g.has_edge("graphviz_nn.cli", "graphviz_nn.selection")  # inside a function
     assert g.has_edge("graphviz_nn.expr", "graphviz_nn.errors")  # from .errors import NNError
@@ -85,21 +85,21 @@ def test_only_main_imports_the_command_line_and_no_output_imports_another():
         assert not set(g.successors(name)) & outputs, f"{name} imports {sorted(set(g.successors(name)) & outputs)}"
 
 
-# Runs the package's __main__ with --help as `python -m graphviz_nn --help` does, then every
-# command's -h in the same process, noting after each which heavy libraries have been loaded.
+# Runs the command line with --help as `python -m graphviz_nn --help` does (its __main__ imports
+# only cli, then runs `main` and leaves), then every command's -h in the same process, noting after
+# each which heavy libraries have been loaded.
 HELP_PROBE = """
-import json, runpy, sys
+import json, sys
+from graphviz_nn.cli import main
 
 def run(args):
-    sys.argv = ["graphviz-nn", *args]
     try:
-        runpy.run_module("graphviz_nn", run_name="__main__")
+        main(args, prog_name="graphviz-nn")
     except SystemExit:
         pass
     return sorted(m for m in HEAVY if m in sys.modules)
 
 seen = {"--help": run(["--help"])}
-from graphviz_nn.cli import main
 for name in sorted(main.commands):
     seen[name + " -h"] = run([name, "-h"])
 print(json.dumps(seen), file=sys.stderr)
