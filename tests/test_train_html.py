@@ -33,20 +33,45 @@ STEPS = 8  # a short run of the exercise: every page feature shows in it (test_t
 
 
 @pytest.fixture(scope="module")
-def exercise_run(tmp_path_factory):
-    """The page and the JSON of one `train --steps 25 --json -o train.html`."""
+def drawn_run(tmp_path_factory):
+    """One `train --steps 8 --json -o train.html`: the page, the JSON, and the frames the page was
+    made of, (prepared, diagram SVGs, plot SVGs, panels), caught on their way from
+    `training_frames.svgs` to the page, so they are drawn once for every test of this module."""
     path = tmp_path_factory.mktemp("train") / "train.html"
-    result = run("train", "--steps", str(STEPS), "--json", "-o", str(path))
+    caught = []
+    draw = training_frames.svgs
+
+    def svgs(prepared):
+        parts = draw(prepared)
+        caught.append((prepared, *parts))
+        return parts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training_frames, "svgs", svgs)
+        result = run("train", "--steps", str(STEPS), "--json", "-o", str(path))
     assert result.exit_code == 0, result.output
-    return path, json.loads(result.stdout)
+    assert len(caught) == 1, "the page is made of one set of frames"
+    # ... and they are the frames of the exercise's run as the library prepares them by default
+    prepared = caught[0][0]
+    expected = training_frames.prepare(training.train(graph.seed_network(), STEPS))
+    assert prepared.indices == expected.indices and prepared.captions == expected.captions
+    assert (prepared.theme, prepared.digits, prepared.size) == (expected.theme, expected.digits, expected.size)
+    sources = [[d.source(i, "svg") for i in range(len(d))] for d in (prepared.diagrams, expected.diagrams)]
+    assert sources[0] == sources[1], "the same pinned diagrams"
+    return path, json.loads(result.stdout), caught[0]
 
 
 @pytest.fixture(scope="module")
-def frames():
-    """The frames the page is made of, drawn here as the command draws them."""
-    prepared = training_frames.prepare(training.train(graph.seed_network(), STEPS))
-    diagrams, plots, panels = training_frames.svgs(prepared)
-    return prepared, diagrams, plots, panels
+def exercise_run(drawn_run):
+    """The page and the JSON of the run."""
+    path, data, _ = drawn_run
+    return path, data
+
+
+@pytest.fixture(scope="module")
+def frames(drawn_run):
+    """The frames the page is made of, as the command drew them."""
+    return drawn_run[2]
 
 
 def drawn_paths(element) -> list[str]:
@@ -115,10 +140,9 @@ def test_every_step_shows_exactly_its_frame(frames):
             assert drawn_paths(ET.fromstring(wrapped)) == plot_paths(plots[i], gid), (i, gid)
 
 
-def test_pieces_put_back_together_are_each_look():
+def test_pieces_put_back_together_are_each_look(frames):
     """A part's pieces (its shape, each text) are written once; each look shows its own, in order."""
-    prepared = training_frames.prepare(training.train(graph.seed_network(), 4))
-    diagrams, plots, panels = training_frames.svgs(prepared)
+    prepared, diagrams, plots, panels = frames
     content = html.training_content(
         prepared.captions, prepared.theme, plots, panels, prepared.diagrams, diagrams, prepared.diagrams.states
     )
