@@ -354,6 +354,35 @@ def open_page(driver, path, width=1920, height=1080):
     driver.get_log("browser")  # start each page with an empty log
 
 
+@contextlib.contextmanager
+def own_clock(driver):
+    """A tab of its own, closed after: a page whose clock `stop_clock` stopped keeps a virtual clock
+    for good (even a page loaded later would wait on it), so that page must not be the shared tab."""
+    first = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    try:
+        yield
+    finally:
+        driver.close()
+        driver.switch_to.window(first)
+
+
+def stop_clock(driver):
+    """Stop the page's clock (timers, `performance.now()`): from now on only `run_clock` moves it."""
+    driver.execute_cdp_cmd("Emulation.setVirtualTimePolicy", {"policy": "pause"})
+
+
+def run_clock(driver, ms: float):
+    """Let the page's clock run `ms` milliseconds, its timers firing in order as fast as they can, and
+    stop it again: time driven by the test, not slept through. Returns once the page is there."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    now = "return performance.now()"
+    start = driver.execute_script(now)
+    driver.execute_cdp_cmd("Emulation.setVirtualTimePolicy", {"policy": "advance", "budget": ms})
+    WebDriverWait(driver, 10, poll_frequency=0.02).until(lambda d: d.execute_script(now) >= start + ms - 1)
+
+
 def label_boxes(svg: bytes) -> dict[str, tuple[float, float, float, float]]:
     """Each edge label's box (left, top, right, bottom), its lines measured in DejaVu Sans."""
     import xml.etree.ElementTree as ET

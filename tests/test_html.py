@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 from helpers import (
@@ -18,10 +17,13 @@ from helpers import (
     frame_texts,
     keys,
     open_page,
+    own_clock,
     press,
     refuses,
     run,
+    run_clock,
     state,
+    stop_clock,
     visible_texts,
 )
 
@@ -258,7 +260,12 @@ def test_keyboard_steps_through_every_frame(browser, page_file, exercise):
 def test_buttons_slider_and_play(browser, page_file, exercise):
     sequence, _, _ = exercise
     last = len(sequence) - 1
-    open_page(browser, page_file)
+    with own_clock(browser):
+        open_page(browser, page_file)
+        buttons_slider_and_play(browser, last)
+
+
+def buttons_slider_and_play(browser, last):
 
     def click(name):
         browser.find_element("css selector", f'[data-gvnn="{name}"]').click()
@@ -274,15 +281,15 @@ def test_buttons_slider_and_play(browser, page_file, exercise):
 
     Select(browser.find_element("css selector", '[data-gvnn="speed"]')).select_by_value("4")
     play = browser.find_element("css selector", '[data-gvnn="play"]')
+    stop_clock(browser)  # from here the page's time moves only when run_clock moves it
     play.click()
     assert play.get_attribute("aria-pressed") == "true" and play.get_attribute("aria-label") == "Pause"
-    deadline = time.monotonic() + 5
-    while state(browser)[0] < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert state(browser)[0] == 1, "the slider's step: nothing moves while the clock stands still"
+    run_clock(browser, 1300)  # a beat at 4× is 1500 / 4 = 375 ms: three beats and a bit
     press(browser, " ")  # Space pauses
     paused = state(browser)[0]
     assert paused >= 3 and play.get_attribute("aria-pressed") == "false"
-    time.sleep(0.8)  # two beats at 4×
+    run_clock(browser, 800)  # two beats at 4×
     assert state(browser)[0] == paused
     assert console_errors(browser) == []
 
