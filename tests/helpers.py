@@ -82,12 +82,11 @@ def seed_oracle(g1, g2, loss):
     """
     f1, f2, lf = ELEMENTARY[g1], ELEMENTARY[g2], LOSS[loss]
     values = composed(g1, g2, loss)
-    at = {Z1: values["z1"], A1: values["a1"], Z2: values["z2"], A2: values["a2"]}
     grads = {leaf: sp.diff(values["loss"], s) for leaf, s in LEAVES.items()}
     tails = {"z1": (Z1, lf(f2(W2 * f1(Z1)), Y)), "a1": (A1, lf(f2(W2 * A1), Y)), "z2": (Z2, lf(f2(Z2), Y))}
     tails["a2"] = (A2, lf(A2, Y))
     for name, (node, tail) in tails.items():
-        grads[name] = sp.diff(tail, node).subs(at)
+        grads[name] = sp.diff(tail, node)  # a form in the leaves and z1, a1, z2, a2: evaluated at the values
     grads["loss"] = sp.Integer(1)
     local_forms = {
         ("x", "z1"): sp.diff(W1 * X, X),
@@ -99,16 +98,25 @@ def seed_oracle(g1, g2, loss):
         ("a2", "loss"): sp.diff(lf(A2, Y), A2),
         ("y", "loss"): sp.diff(lf(A2, Y), Y),
     }
-    locals_ = {edge: form.subs(at) for edge, form in local_forms.items()}
-    names = [*values, *grads, *locals_]
-    forms = [*values.values(), *grads.values(), *locals_.values()]
-    # a Piecewise may carry 1/0 in a branch the point never takes (log of a ReLU's 0): NaN if taken
-    evaluate = sp.lambdify([X, Y, W1, W2], [f.xreplace({sp.zoo: sp.nan}) for f in forms], modules="mpmath")
+    names = [*values, *grads, *local_forms]
     n_values, n_grads = len(values), len(grads)
+
+    def compiled(symbols, forms):
+        # a Piecewise may carry 1/0 in a branch the point never takes (log of a ReLU's 0): NaN if taken
+        forms = [f.xreplace({sp.zoo: sp.nan}) for f in forms]
+        return sp.lambdify(symbols, forms, modules="mpmath", docstring_limit=0)  # no docstring: printing is slow
+
+    # The forward values from the leaves; then the rest at the leaves and those values (z1, a1, z2, a2
+    # put in as 30-digit numbers rather than substituted as formulas: the same numbers, far less work).
+    forward = compiled([X, Y, W1, W2], list(values.values()))
+    backward = compiled([X, Y, W1, W2, Z1, A1, Z2, A2], [*grads.values(), *local_forms.values()])
 
     def at_point(point):
         with mpmath.workdps(30):
-            numbers = [float(v) for v in evaluate(*(mpmath.mpf(point[k]) for k in LEAVES))]
+            leaves = [mpmath.mpf(point[k]) for k in LEAVES]
+            inner = dict(zip(values, forward(*leaves), strict=True))
+            rest = backward(*leaves, *(inner[n] for n in ("z1", "a1", "z2", "a2")))
+            numbers = [float(v) for v in [*inner.values(), *rest]]
         cut = (0, n_values, n_values + n_grads, len(names))
         return tuple(dict(zip(names[i:j], numbers[i:j], strict=True)) for i, j in itertools.pairwise(cut))
 
