@@ -25,7 +25,7 @@ def compiled(texts: dict, truth: dict):
     """Our own JSON expressions (never user input) and the oracle's forms, lambdified together once."""
     exprs = {key: parse(text) for key, text in texts.items()} | truth
     symbols = sorted(set().union(*(e.free_symbols for e in exprs.values())), key=lambda s: s.name)
-    f = sp.lambdify(symbols, list(exprs.values()), modules="mpmath")
+    f = sp.lambdify(symbols, list(exprs.values()), modules="mpmath", docstring_limit=0)  # no docstring: slow to print
 
     def at(values):
         with mpmath.workdps(30):
