@@ -33,9 +33,12 @@ def compile_tex(folder, tex: str) -> str:
     return log
 
 
-def fragment(g, numbers: bool) -> str:
+def fragments(g, numbers=(False, True)) -> list[str]:
+    """The graph's answers without numbers and/or with them, from one derivation (it reads only the
+    graph's structure, so both ways write the same one)."""
     g = engine.propagate(g)
-    return answers.latex(symbolic.derive(g), Texts(g, how=latexdoc.BREAKABLE) if numbers else None)
+    derived = symbolic.derive(g)
+    return [answers.latex(derived, Texts(g, how=latexdoc.BREAKABLE) if n else None) for n in numbers]
 
 
 def test_every_combination_compiles_in_a_plain_article_with_no_overfull_line(tmp_path):
@@ -44,12 +47,12 @@ def test_every_combination_compiles_in_a_plain_article_with_no_overfull_line(tmp
         # x = 0.5 keeps a₂ inside (0, 1) for every g2, so cross-entropy has numbers to plug in
         g = graph.seed_network(g1=g1, g2=g2, loss=loss, x=0.5, w2=0.4)
         parts.append(rf"\subsection*{{{g1.replace('_', ' ')}, {g2.replace('_', ' ')}, {loss.replace('_', ' ')}}}")
-        parts += [fragment(g, numbers=False), fragment(g, numbers=True)]
+        parts += fragments(g)
     for name, layers in (("chain", 12), ("micrograd-readme", None), ("2-2-1", None), ("tied-weights", None)):
-        parts += [rf"\subsection*{{{name}}}", fragment(examples.load(name, layers), numbers=True)]
+        parts += [rf"\subsection*{{{name}}}", *fragments(examples.load(name, layers), numbers=(True,))]
     # no parameter at all: no gradient and no update to write, and no empty list LaTeX would reject
     bare = spec.from_dict({"inputs": {"x": 2.0}, "nodes": {"loss": "x * x"}})
-    parts += [r"\subsection*{no parameters}", fragment(bare, numbers=False), fragment(bare, numbers=True)]
+    parts += [r"\subsection*{no parameters}", *fragments(bare)]
     log = compile_tex(tmp_path, latexdoc.document("\n".join(parts), "Every combination"))
     assert "Overfull \\hbox" not in log, log[log.index("Overfull") - 200 : log.index("Overfull") + 600]
     assert "Missing" not in log and "Undefined control sequence" not in log
