@@ -212,8 +212,10 @@ def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], lis
     for i in training.indices:
         plots.append(plot.frame(i, "svg"))
         for n, ax in enumerate(axes):  # in display pixels, kept on the figure
-            box = ax.get_tightbbox(renderer)
-            boxes[n] = box if boxes[n] is None else type(box).union([boxes[n], box])
+            if boxes[n] is None:
+                boxes[n] = ax.get_tightbbox(renderer)
+            else:
+                boxes[n] = type(boxes[n]).union([boxes[n], *_moved_boxes(plot, ax, renderer)])
     points = 72 / PNG_DPI
     panels = []
     for n, (ax, box) in enumerate(zip(axes, boxes, strict=True)):
@@ -222,6 +224,17 @@ def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], lis
         panels.append((f"panel{n}", ax.get_title(), (x0, top - PANEL_PAD, x1 - x0, bottom - top + 2 * PANEL_PAD)))
     diagrams = None if training.diagrams is None else frames.render_all(training.diagrams, "svg")
     return diagrams, plots, panels
+
+
+def _moved_boxes(plot: TrainingPlot, ax, renderer) -> list:
+    """What `ax.get_tightbbox` would add to the first frame's box at this frame: the boxes of the
+    artists a frame changes (and a legend placed "best", which may move), filtered as it filters
+    them. The axes, their ticks and titles and the static artists are where they were in the first
+    frame (fixed limits), so the union over the frames is the same, without measuring every tick
+    label again for each frame."""
+    changing = {*plot._moving(), *([ax.get_legend()] if ax.get_legend() else [])}
+    boxes = [a.get_tightbbox(renderer) for a in ax.get_default_bbox_extra_artists() if a in changing]
+    return [b for b in boxes if b is not None and b._is_finite() and (b.width != 0 or b.height != 0)]
 
 
 def _join_png(diagram: bytes, bottom, size: tuple[int, int]) -> bytes:
