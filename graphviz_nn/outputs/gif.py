@@ -67,7 +67,7 @@ class Animation:
         self.small = (max(1, size[0] // 6), max(1, size[1] // 6))
         self.sample = Image.new("RGB", (self.small[0], self.small[1] * count))
         self.keep = 3 * size[0] * size[1] * count <= IN_FLIGHT_BYTES
-        self.frames: list = [None] * count  # decoded images if they are kept, else the PNGs
+        self.frames: list = [None] * count  # the pixels if they are kept, else the frames as they came
 
     def add(self, index: int, frame: bytes) -> None:
         from PIL import Image
