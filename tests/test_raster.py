@@ -87,3 +87,20 @@ def test_a_gif_of_pdf_frames_keeps_their_pixels(graph):
         got, want = image.convert("RGB"), raster.from_pdf(pdfs[i], (640, 360))
         assert got.getpixel((1, 1)) == _colour(style.THEMES["dark"].background)
         assert _close_share(got, want, tolerance=16) > 0.999  # 255 colours: only anti-aliasing moves
+
+
+def test_a_gif_too_big_to_keep_in_memory_is_the_same_gif(graph, monkeypatch):
+    """Past the memory bound the frames are kept as they came and rasterized again while writing."""
+    sequence = frames.prepare(graph, "forward", size="320x180")
+    pdfs = frames.render_all(sequence, "pdf")
+
+    def made() -> tuple[bool, bytes]:
+        animation = gif.Animation(len(pdfs), (320, 180), pdf=True)
+        for i, pdf in enumerate(pdfs):
+            animation.add(i, pdf)
+        return animation.keep, animation.finish(500)
+
+    kept, in_memory = made()
+    monkeypatch.setattr(gif, "IN_FLIGHT_BYTES", 3 * 320 * 180 * 2)  # two frames' pixels at once
+    again, streamed = made()
+    assert kept and not again and streamed == in_memory
