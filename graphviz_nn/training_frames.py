@@ -178,13 +178,20 @@ def draw(training: TrainingFrames, fmt: str) -> list[bytes]:
     if training.diagrams is None:
         if fmt == "png":
             return [_png(plot.image(i, c)) for i, c in zip(training.indices, training.captions, strict=True)]
-        pages = [plot.frame(i, fmt, c) for i, c in zip(training.indices, training.captions, strict=True)]
-        return [_join_pdf(None, page, training.size) for page in pages]
+        return [
+            _join_pdf(None, page, training.size) for page in _pages(plot.pdf_pages(training.indices, training.captions))
+        ]
     diagrams = frames.render_all(training.diagrams, fmt)
     if fmt == "png":
         return [_join_png(d, plot.image(i), training.size) for d, i in zip(diagrams, training.indices, strict=True)]
-    plots = [plot.frame(i, fmt) for i in training.indices]
+    plots = _pages(plot.pdf_pages(training.indices))
     return [_join_pdf(d, p, training.size) for d, p in zip(diagrams, plots, strict=True)]
+
+
+def _pages(pdf: bytes) -> list:
+    from pypdf import PdfReader
+
+    return list(PdfReader(io.BytesIO(pdf)).pages)
 
 
 PANEL_PAD = 8.0  # points around a panel's axes, titles and labels: room for a marker on its edge
@@ -253,9 +260,9 @@ def _png(image) -> bytes:
     return out.getvalue()
 
 
-def _join_pdf(diagram: bytes | None, plot: bytes, size: tuple[int, int]) -> bytes:
+def _join_pdf(diagram: bytes | None, bottom, size: tuple[int, int]) -> bytes:
     """One page of `size` points, as the PNG frames have pixels: the diagram's vector page on top
-    (if any), the plots' below."""
+    (if any), the plots' page (a pypdf page) below."""
     from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
     from .outputs.plots import PNG_DPI
@@ -264,7 +271,6 @@ def _join_pdf(diagram: bytes | None, plot: bytes, size: tuple[int, int]) -> byte
     if diagram is not None:
         top = PdfReader(io.BytesIO(diagram)).pages[0]
         page.merge_transformed_page(top, Transformation().translate(0, size[1] - float(top.mediabox.height)))
-    bottom = PdfReader(io.BytesIO(plot)).pages[0]
     page.merge_transformed_page(bottom, Transformation().scale(PNG_DPI / 72))
     writer = PdfWriter()
     writer.add_page(page)

@@ -257,6 +257,24 @@ class TrainingPlot:
         with _style(self.theme, self.scale):
             return save(self.fig, fmt)
 
+    def pdf_pages(self, indices: list[int], captions: list[list[str]] | None = None) -> bytes:
+        """The panels at each state of `indices` (with its caption, if any) as the pages of one PDF:
+        the fonts are embedded once for every page, where saving each frame subsets them again."""
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        out = io.BytesIO()
+        with _style(self.theme, self.scale):
+            pages = PdfPages(out, metadata=METADATA["pdf"])
+        try:
+            for index, caption in zip(indices, captions or [None] * len(indices), strict=True):
+                self._update(index, caption)  # outside the style, as in `frame`: the arrow's head is sized there
+                with _style(self.theme, self.scale):
+                    pages.savefig(self.fig, dpi=PNG_DPI)
+        finally:
+            with _style(self.theme, self.scale):  # the fonts are embedded on closing, as TrueType
+                pages.close()
+        return out.getvalue()
+
     def image(self, index: int, caption: list[str] | None = None):
         """The same panels as a Pillow RGB image, with no PNG to encode and decode on the way. The
         static parts (axes, contours, data) are drawn once; each frame repaints only what moves."""
