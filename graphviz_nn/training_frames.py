@@ -262,18 +262,47 @@ def _png(image) -> bytes:
 
 def _join_pdf(diagram: bytes | None, bottom, size: tuple[int, int]) -> bytes:
     """One page of `size` points, as the PNG frames have pixels: the diagram's vector page on top
-    (if any), the plots' page (a pypdf page) below."""
-    from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+    (if any), the plots' page (a pypdf page) below, each placed whole as a form XObject."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     from .outputs.plots import PNG_DPI
 
-    page = PageObject.create_blank_page(width=size[0], height=size[1])
+    def number(value: float) -> str:  # as pypdf writes a number: at most 8 decimals
+        return f"{value:.8f}".rstrip("0").rstrip(".")
+
+    placed = []
     if diagram is not None:
         top = PdfReader(io.BytesIO(diagram)).pages[0]
-        page.merge_transformed_page(top, Transformation().translate(0, size[1] - float(top.mediabox.height)))
-    page.merge_transformed_page(bottom, Transformation().scale(PNG_DPI / 72))
+        placed.append((top, f"1 0 0 1 0 {number(size[1] - float(top.mediabox.height))}"))
+    scale = number(PNG_DPI / 72)
+    placed.append((bottom, f"{scale} 0 0 {scale} 0 0"))
     writer = PdfWriter()
-    writer.add_page(page)
+    page = writer.add_blank_page(width=size[0], height=size[1])
+    forms, ops = DictionaryObject(), []
+    for k, (part, matrix) in enumerate(placed):
+        forms[NameObject(f"/P{k}")] = _form(writer, part)
+        ops.append(f"q {matrix} cm /P{k} Do Q")
+    content = DecodedStreamObject()
+    content.set_data("\n".join(ops).encode())
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
+    page[NameObject("/Contents")] = writer._add_object(content)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _form(writer, page):
+    """A page as a form XObject of the writer, as outputs.worksheet places its blocks: its content
+    kept as it is (pypdf's page merging parses every content stream, most of a frame's time)."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
+
+    contents = page["/Contents"].get_object()
+    parts = contents if isinstance(contents, list) else [contents]
+    form = DecodedStreamObject()
+    form.set_data(b"\n".join(p.get_object().get_data() for p in parts))
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(FloatObject(float(v)) for v in page.mediabox)
+    form[NameObject("/Resources")] = page["/Resources"].get_object().clone(writer)
+    return writer._add_object(form.flate_encode())  # pypdf has no public way to add an object
