@@ -20,7 +20,7 @@ def seed():
     return engine.propagate(graph.seed_network())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # one Chromium per worker (about 1.2 s of CPU to start and settle)
 def browser():
     if not (CHROMIUM and DRIVER):
         pytest.skip("Debian's chromium and chromium-driver are not installed (scripts/setup.sh installs them)")
