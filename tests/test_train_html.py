@@ -74,6 +74,17 @@ def frames(drawn_run):
     return drawn_run[2]
 
 
+@pytest.fixture(scope="module")
+def long_dark_run(tmp_path_factory):
+    """One `train --steps 40 --frames 5 --size 960x540 --theme dark --json -o long.html`: a sample of a
+    long run, in the dark theme; one test reads its sampled steps, another its colours."""
+    path = tmp_path_factory.mktemp("long") / "long.html"
+    args = ("--steps", "40", "--frames", "5", "--size", "960x540", "--theme", "dark", "--json", "-o", str(path))
+    result = run("train", *args)
+    assert result.exit_code == 0, result.output
+    return path, json.loads(result.stdout)["steps"]
+
+
 def drawn_paths(element) -> list[str]:
     """The path data an SVG element draws, in order: not its definitions (glyphs, markers)."""
     if element.tag == f"{SVG}defs":
@@ -208,11 +219,9 @@ def test_each_caption_states_the_update_the_json_makes(exercise_run, browser):
     assert console_errors(browser) == []
 
 
-def test_a_sample_of_a_long_run_names_its_steps(tmp_path, browser):
-    path, long, shown = tmp_path / "long.html", 40, 5
-    result = run("train", "--steps", str(long), "--frames", str(shown), "--size", "960x540", "--json", "-o", str(path))
-    assert result.exit_code == 0, result.output
-    steps = json.loads(result.stdout)["steps"]
+def test_a_sample_of_a_long_run_names_its_steps(long_dark_run, browser):
+    (path, steps), long, shown = long_dark_run, 40, 5
+    assert len(steps) == long + 1
     assert f'data-steps="{shown}"' in path.read_text()
     open_page(browser, path)
     press(browser, keys().END)
@@ -313,7 +322,7 @@ def test_a_phone_stacks_the_plots_and_does_not_scroll_sideways(exercise_run, bro
     assert caption.is_displayed() and caption.rect["width"] <= 390
 
 
-def test_print_reduced_motion_and_dark(exercise_run, frames, tmp_path, browser):
+def test_print_reduced_motion_and_dark(exercise_run, frames, long_dark_run, browser):
     path, _ = exercise_run
     _, diagrams, _, _ = frames
     open_page(browser, path)
@@ -330,8 +339,7 @@ def test_print_reduced_motion_and_dark(exercise_run, frames, tmp_path, browser):
     )
     assert browser.execute_script(duration) == "0s"
 
-    dark = tmp_path / "dark.html"
-    assert run("train", "--steps", "3", "--size", "960x540", "--theme", "dark", "-o", str(dark)).exit_code == 0
+    dark, _ = long_dark_run
     open_page(browser, dark)
     background = browser.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
     hex_colour = style.THEMES["dark"].background
