@@ -125,7 +125,7 @@ def run() -> None:
         if not isinstance(exit_.code, int | None):
             raise
         code = exit_.code or 0
-    atexit._run_exitfuncs()  # scratch folders' finalizers, prestarted Graphviz processes
+    atexit._run_exitfuncs()  # scratch folders' finalizers, for one
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`): the output is not wanted
             stream.flush()
@@ -157,15 +157,16 @@ def render_cmd(path, dpi, transparent, target_gradients, theme, digits, detail, 
     if transparent and fmt not in ("png", "svg"):
         raise NNError(f"--transparent applies to .png and .svg, not .{fmt}")
     files.check_writable(path)
-    runner.prestart("json0", *([fmt] if fmt != "dot" else []))  # Graphviz starts while Python builds the graph
-    from . import diagram  # NetworkX and the drawing load while Graphviz starts
-    from .outputs import image
+    with runner.ahead("json0", *([fmt] if fmt != "dot" else [])):  # Graphviz starts while Python builds the graph
+        from . import diagram  # NetworkX and the drawing load while Graphviz starts
+        from .outputs import image
 
-    dot = diagram.to_digraph(
-        _graph(options), theme, dpi if fmt == "png" else None, digits, detail, direction, rows,
-        transparent=transparent, targets=target_gradients,
-    )  # fmt: skip
-    click.echo(f"wrote {image.save(dot, path, dpi if fmt == 'png' else None)}")
+        dot = diagram.to_digraph(
+            _graph(options), theme, dpi if fmt == "png" else None, digits, detail, direction, rows,
+            transparent=transparent, targets=target_gradients,
+        )  # fmt: skip
+        saved = image.save(dot, path, dpi if fmt == "png" else None)
+    click.echo(f"wrote {saved}")
 
 
 @command()

@@ -6,8 +6,9 @@ shows one `Error:` line and nothing else.
 
 from __future__ import annotations
 
-import atexit
+import contextlib
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import GraphvizMissing, NNError
@@ -39,9 +40,12 @@ def _complaint(stderr: bytes, code: int) -> str:
 _started: dict[str, subprocess.Popen] = {}
 
 
-def prestart(*formats: str) -> None:
+@contextlib.contextmanager
+def ahead(*formats: str) -> Iterator[None]:
     """Start Graphviz for these formats before their input is ready: its start-up (loading plugins and
-    fonts, some 17 ms) then overlaps the Python work that builds the graph. `pipe` takes them up."""
+    fonts, some 17 ms) then overlaps the Python work that builds the graph. `pipe` takes them up;
+    any not taken up when the block ends (a command that failed first) are stopped, so none is left
+    for a later drawing in the same process."""
     for fmt in formats:
         if fmt not in _started:
             try:
@@ -49,15 +53,15 @@ def prestart(*formats: str) -> None:
                     [PROGRAM, f"-T{fmt}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
                 )
             except OSError:
-                return  # `pipe` runs it again and reports the problem
-    atexit.register(_discard)
-
-
-def _discard() -> None:
-    for process in _started.values():
-        process.kill()
-        process.wait()
-    _started.clear()
+                break  # `pipe` runs it again and reports the problem
+    try:
+        yield
+    finally:
+        for fmt in formats:
+            process = _started.pop(fmt, None)
+            if process is not None:
+                process.kill()
+                process.wait()
 
 
 def pipe(source: str, fmt: str) -> bytes:

@@ -3,16 +3,7 @@ import tempfile
 import pytest
 from helpers import CHROMIUM, DRIVER, FLAGS
 
-from graphviz_nn import engine, graph, runner
-
-
-@pytest.fixture(autouse=True)
-def no_graphviz_started_ahead_is_left_over():
-    """A command run in-process starts Graphviz ahead (runner.prestart) and may fail before it takes
-    it up; a real process stops it on exit, but here the next test's drawing would take it up (a fake
-    `dot` of test_hostile once failed a later test of test_layout). Stop any left after each test."""
-    yield
-    runner._discard()
+from graphviz_nn import engine, graph
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from helpers import run
 
 from graphviz_nn import runner
 from graphviz_nn.cli import main
@@ -157,14 +158,25 @@ def test_the_command_line_shows_one_error_line_and_leaves_nothing(
 def test_a_graphviz_started_ahead_draws_like_one_started_on_demand():
     source = "digraph { a -> b }"
     on_demand = runner.pipe(source, "svg")
-    runner.prestart("svg")
-    assert runner.pipe(source, "svg") == on_demand
-    runner.prestart("png")
-    runner._discard()  # one never used is stopped, not left behind
-    assert runner._started == {}
+    with runner.ahead("svg", "png"):
+        assert runner.pipe(source, "svg") == on_demand
+        unused = runner._started["png"]
+    assert runner._started == {} and unused.poll() is not None  # the one never used is stopped
 
 
 def test_a_graphviz_started_ahead_reports_its_failure_as_one_line():
-    runner.prestart("png")
-    with pytest.raises(NNError, match=r"Graphviz failed: .*syntax error"):
+    with runner.ahead("png"), pytest.raises(NNError, match=r"Graphviz failed: .*syntax error"):
         runner.pipe("digraph { a -> }", "png")
+
+
+def test_a_command_that_fails_before_drawing_leaves_no_graphviz_started(tmp_path, monkeypatch):
+    """render starts Graphviz ahead; refused after that (a bad spec), nothing started may remain for
+    a later drawing in the same process (a notebook, a test run)."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[nodes]\nz = 'w1 *'\n")
+    started = []
+    real = runner.subprocess.Popen
+    monkeypatch.setattr(runner.subprocess, "Popen", lambda *a, **k: started.append(real(*a, **k)) or started[-1])
+    outcome = run("render", "--spec", str(bad), "-o", str(tmp_path / "net.png"))
+    assert outcome.exit_code == 2 and outcome.output.startswith("Error:")
+    assert started and runner._started == {} and all(p.poll() is not None for p in started)
