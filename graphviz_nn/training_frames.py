@@ -14,7 +14,7 @@ import copy
 import io
 from dataclasses import dataclass, field, fields, replace
 
-from . import frames, layout, notation, render, style
+from . import frames, layout, notation, pdfpages, render, style
 from .defaults import SLIDE_PIXELS
 from .outputs.plots import TrainingPlot
 from .reveal import Reveal
@@ -264,7 +264,6 @@ def _join_pdf(diagram: bytes | None, bottom, size: tuple[int, int]) -> bytes:
     """One page of `size` points, as the PNG frames have pixels: the diagram's vector page on top
     (if any), the plots' page (a pypdf page) below, each placed whole as a form XObject."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     from .outputs.plots import PNG_DPI
 
@@ -278,31 +277,7 @@ def _join_pdf(diagram: bytes | None, bottom, size: tuple[int, int]) -> bytes:
     scale = number(PNG_DPI / 72)
     placed.append((bottom, f"{scale} 0 0 {scale} 0 0"))
     writer = PdfWriter()
-    page = writer.add_blank_page(width=size[0], height=size[1])
-    forms, ops = DictionaryObject(), []
-    for k, (part, matrix) in enumerate(placed):
-        forms[NameObject(f"/P{k}")] = _form(writer, part)
-        ops.append(f"q {matrix} cm /P{k} Do Q")
-    content = DecodedStreamObject()
-    content.set_data("\n".join(ops).encode())
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
-    page[NameObject("/Contents")] = writer._add_object(content)
+    pdfpages.add_page(writer, size[0], size[1], placed)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def _form(writer, page):
-    """A page as a form XObject of the writer, as outputs.worksheet places its blocks: its content
-    kept as it is (pypdf's page merging parses every content stream, most of a frame's time)."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
-
-    contents = page["/Contents"].get_object()
-    parts = contents if isinstance(contents, list) else [contents]
-    form = DecodedStreamObject()
-    form.set_data(b"\n".join(p.get_object().get_data() for p in parts))
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(FloatObject(float(v)) for v in page.mediabox)
-    form[NameObject("/Resources")] = page["/Resources"].get_object().clone(writer)
-    return writer._add_object(form.flate_encode())  # pypdf has no public way to add an object

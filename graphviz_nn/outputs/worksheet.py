@@ -20,7 +20,7 @@ from html import escape
 
 import graphviz
 
-from .. import layout, notation, practice, render, runner, style
+from .. import layout, notation, pdfpages, practice, render, runner, style
 from ..defaults import PDF_DATE
 from ..errors import NNError
 from ..reveal import Reveal
@@ -338,27 +338,10 @@ def _plan(page: Page, size) -> _Plan:
     return _Plan(placed, top, top - (PAGE[1] - MARGIN - room))
 
 
-def _form(writer, page):
-    """A drawn block as a form XObject of the writer: placed by a matrix, its content never parsed
-    (pypdf's page merging parses every content stream, and took four fifths of the time)."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
-
-    contents = page["/Contents"].get_object()
-    parts = contents if isinstance(contents, list) else [contents]
-    form = DecodedStreamObject()
-    form.set_data(b"\n".join(p.get_object().get_data() for p in parts))
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(FloatObject(float(v)) for v in page.mediabox)
-    form[NameObject("/Resources")] = page["/Resources"].get_object().clone(writer)
-    return writer._add_object(form.flate_encode())  # pypdf has no public way to add an object
-
-
 def pdf(pages: list[Page], jobs: int | None = None) -> bytes:
     """The pages as one PDF: every block drawn by Graphviz (several `dot` side by side), then placed
     on A4 pages as a form XObject."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     drawn = _draw([b.source for p in pages for b in (*p.blocks, p.footer) if b.source], jobs)
     read = {}
@@ -383,17 +366,12 @@ def pdf(pages: list[Page], jobs: int | None = None) -> bytes:
     writer = PdfWriter()
     for i, plan in enumerate(plans):
         placed = plan.placed + ([(extra[i], MARGIN, plan.top, 1.0)] if extra.get(i) else [])
-        out = writer.add_blank_page(width=PAGE[0], height=PAGE[1])
-        forms, ops = DictionaryObject(), []
-        for k, (source, left, top, scale) in enumerate(placed):
+        matrices = []
+        for source, left, top, scale in placed:
             box = part(source).mediabox
             x, y = left - float(box.left) * scale, top - (float(box.bottom) + float(box.height)) * scale
-            forms[NameObject(f"/B{k}")] = _form(writer, part(source))
-            ops.append(f"q {scale:.6f} 0 0 {scale:.6f} {x:.3f} {y:.3f} cm /B{k} Do Q")
-        content = DecodedStreamObject()
-        content.set_data("\n".join(ops).encode())
-        out[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
-        out[NameObject("/Contents")] = writer._add_object(content)
+            matrices.append((part(source), f"{scale:.6f} 0 0 {scale:.6f} {x:.3f} {y:.3f}"))
+        pdfpages.add_page(writer, *PAGE, matrices)
     writer.add_metadata({"/Producer": "graphviz-nn", "/CreationDate": PDF_DATE, "/ModDate": PDF_DATE})
     writer.compress_identical_objects()  # each block brings its own copy of the font subsets
     data = io.BytesIO()
