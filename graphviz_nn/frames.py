@@ -155,8 +155,7 @@ def render_all(
 ) -> list[bytes]:
     """Every frame as `fmt` bytes. DOT is written once to a scratch folder and rendered by a few `dot`
     processes side by side, each taking several frames, so start-up is paid a few times, not per frame.
-    `on_frame(i, data)` sees each frame as soon as its batch is drawn, while later batches are still
-    being drawn (with it, batches are smaller, so that work overlaps the drawing)."""
+    `on_frame(i, data)` sees each frame as soon as its batch is drawn."""
     sources = [frames.source(i, fmt) for i in range(len(frames))]
     if fmt == "dot":
         outputs = [s.encode() for s in sources]
@@ -173,7 +172,7 @@ def render_all(
         for i, source in enumerate(sources):
             files.append(Path(scratch) / f"frame-{i:03d}.dot")
             files[-1].write_text(source, encoding="utf-8")
-        per_batch = max(1, -(-len(files) // (jobs * (3 if on_frame else 1))))
+        per_batch = max(1, -(-len(files) // jobs))
         batches = [range(i, min(i + per_batch, len(files))) for i in range(0, len(files), per_batch)]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             drawing = {pool.submit(runner.render_files, [files[i] for i in batch], fmt): batch for batch in batches}
