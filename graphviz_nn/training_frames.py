@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import io
 from dataclasses import dataclass, field, fields, replace
+from math import isfinite
 
 from . import frames, layout, notation, pdfpages, render, style
 from .defaults import SLIDE_PIXELS
@@ -239,9 +240,10 @@ def _moved_boxes(plot: TrainingPlot, ax, renderer) -> list:
     them. The axes, their ticks and titles and the static artists are where they were in the first
     frame (fixed limits), so the union over the frames is the same, without measuring every tick
     label again for each frame."""
-    changing = {*plot._moving(), *([ax.get_legend()] if ax.get_legend() else [])}
+    changing = {*plot.moving(), *([ax.get_legend()] if ax.get_legend() else [])}
     boxes = [a.get_tightbbox(renderer) for a in ax.get_default_bbox_extra_artists() if a in changing]
-    return [b for b in boxes if b is not None and b._is_finite() and (b.width != 0 or b.height != 0)]
+    # matplotlib's own filter (Bbox._is_finite, private and only from 3.11 on), written out
+    return [b for b in boxes if b is not None and isfinite(b.width) and isfinite(b.height) and (b.width or b.height)]
 
 
 def _join_png(diagram: bytes, bottom, size: tuple[int, int]) -> bytes:

@@ -283,18 +283,18 @@ class TrainingPlot:
         canvas = self.fig.canvas
         with _style(self.theme, self.scale):
             if self._background is None:
-                for artist in self._moving():
+                for artist in self.moving():
                     artist.set_animated(True)  # left out of the full draw, drawn per frame below
                 canvas.draw()
                 self._background = canvas.copy_from_bbox(self.fig.bbox)
             self._update(index, caption)
             canvas.restore_region(self._background)
-            for artist in self._moving():
+            for artist in self.moving():
                 artist.set_animated(True)
                 self.fig.draw_artist(artist)
             return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
 
-    def _moving(self) -> list:
+    def moving(self) -> list:
         """The artists a frame changes: the curves and points that grow, the arrow, the captions."""
         moving = [self.loss_line, self.loss_dot, *self.caption]
         if hasattr(self, "path"):
