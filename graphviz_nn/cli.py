@@ -385,12 +385,14 @@ def slides(path, beamer_theme, **options):
 
 
 def _pptx_deck(path: str, options: dict, frame: dict):
-    from . import files, frames
+    from . import files, frames, raster
     from .outputs import pptx
 
     layout = pptx.geometry(frames.parse_size(frame["size"]))
     picture = "{}x{}".format(*layout.picture_pixels)  # the caption is the slide's text, not the picture's
-    sequence, pngs = _render_frames(options, dict(frame, size=picture), "png", captions=False)
+    raster.preload()
+    sequence, pdfs = _render_frames(options, dict(frame, size=picture), "pdf", captions=False)
+    pngs = raster.pngs_from_pdfs(pdfs, layout.picture_pixels)
     svgs = frames.render_all(sequence, "svg:cairo")  # glyphs as outlines: the same look without the fonts
     return files.write_atomic(path, pptx.deck(sequence, pngs, svgs, layout))
 

@@ -4,6 +4,7 @@ draws as PNG (same size, same background and fills, text within anti-aliasing), 
 import io
 import threading
 
+import numpy as np
 import pytest
 from PIL import Image, ImageChops
 
@@ -104,3 +105,22 @@ def test_a_gif_too_big_to_keep_in_memory_is_the_same_gif(graph, monkeypatch):
     monkeypatch.setattr(gif, "IN_FLIGHT_BYTES", 3 * 320 * 180 * 2)  # two frames' pixels at once
     again, streamed = made()
     assert kept and not again and streamed == in_memory
+
+
+def test_deck_pictures_are_pngs_of_the_pdf_frames_with_one_palette(graph):
+    """A PowerPoint deck's pictures: exactly the frame's size, the page and fills exact, the rest
+    within anti-aliasing of the rasterized PDF, and one palette shared by every picture."""
+    sequence = frames.prepare(graph, "backward", "light", "640x360")
+    pdfs = frames.render_all(sequence, "pdf")
+    pictures = [Image.open(io.BytesIO(png)) for png in raster.pngs_from_pdfs(pdfs, (640, 360))]
+    assert len(pictures) == len(pdfs) and {p.format for p in pictures} == {"PNG"}
+    assert {p.size for p in pictures} == {(640, 360)} and {p.mode for p in pictures} == {"P"}
+    assert len({bytes(p.getpalette()) for p in pictures}) == 1
+    colours = style.THEMES["light"]
+    for i in (0, len(pdfs) - 1):
+        got, want = pictures[i].convert("RGB"), raster.from_pdf(pdfs[i], (640, 360))
+        assert got.getpixel((1, 1)) == _colour(colours.background)
+        for fill in (colours.background, colours.parameter_fill, colours.operation_fill, colours.loss_fill):
+            exact = (np.asarray(want) == _colour(fill)).all(axis=2)  # held exactly by the palette
+            assert exact.any() and (np.asarray(got)[exact] == _colour(fill)).all(), fill
+        assert _close_share(got, want, tolerance=16) > 0.999

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import heapq
 import io
 from concurrent.futures import ThreadPoolExecutor
 
@@ -54,8 +53,6 @@ class Animation:
     they came, turned into pixels a second time a few at a time."""
 
     def __init__(self, count: int, size: tuple[int, int], pdf: bool = False):
-        from PIL import Image
-
         if count < 1:
             raise NNError("an animation needs at least one frame")
         check_pixels(count, *size)
@@ -63,19 +60,15 @@ class Animation:
         self.pixels = (lambda frame: raster.from_pdf(frame, size)) if pdf else raster.from_png
         if pdf:
             raster.preload()
-        # The palette comes from a sample of every frame; nearest-neighbour shrinking keeps exact colours.
-        self.small = (max(1, size[0] // 6), max(1, size[1] // 6))
-        self.sample = Image.new("RGB", (self.small[0], self.small[1] * count))
+        self.sample = raster.Sample(count, size)
         self.keep = 3 * size[0] * size[1] * count <= IN_FLIGHT_BYTES
         self.frames: list = [None] * count  # the pixels if they are kept, else the frames as they came
 
     def add(self, index: int, frame: bytes) -> None:
-        from PIL import Image
-
         image = self.pixels(frame)
         if image.size != self.size:
             raise NNError(f"frame {index} is {image.size} pixels, not {self.size} like the others")
-        self.sample.paste(image.resize(self.small, Image.Resampling.NEAREST), (0, self.small[1] * index))
+        self.sample.add(index, image)
         self.frames[index] = image if self.keep else frame
 
     def finish(self, duration: int, hold: int | None = None) -> bytes:
@@ -83,7 +76,7 @@ class Animation:
         from PIL import Image
 
         check_duration(duration)
-        palette = _palette(self.sample)
+        palette = self.sample.palette()
         ahead = max(1, min(4, IN_FLIGHT_BYTES // (3 * self.size[0] * self.size[1])))  # decoded frames at once
 
         def quantized(frame):
@@ -124,29 +117,3 @@ def _in_order(pool: ThreadPoolExecutor, fn, items: list, ahead: int):
         pending.append(pool.submit(fn, item))
     while pending:
         yield pending.popleft().result()
-
-
-def _palette(sample, exact: int = 64):
-    """255 colours: the most frequent ones exactly (background, fills, text), so a white page stays
-    white; median cut of the sample for the anti-aliased rest. Pillow looks colours up through a
-    coarse cache that can hand a cell to any entry in it, so no other entry may sit within a few
-    levels of an exact colour."""
-    from PIL import Image
-
-    def far(colour, others) -> bool:  # no channel within 8 levels of any other's; written out, it is fast
-        r, g, b = colour
-        return not any(abs(r - r2) <= 8 and abs(g - g2) <= 8 and abs(b - b2) <= 8 for r2, g2, b2 in others)
-
-    kept: list[tuple[int, int, int]] = []
-    # At most one colour per pixel; a bigger bound only makes Pillow allocate a bigger table.
-    for _, colour in heapq.nlargest(8 * exact, sample.getcolors(maxcolors=sample.width * sample.height)):
-        if len(kept) == exact:
-            break
-        if far(colour, kept):
-            kept.append(colour)
-    cut = sample.quantize(colors=255 - len(kept), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    flat = cut.getpalette()[: 3 * (255 - len(kept))]
-    rest = [c for c in (tuple(flat[i : i + 3]) for i in range(0, len(flat), 3)) if far(c, kept)]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette([c for rgb in kept + rest for c in rgb])
-    return palette
