@@ -135,11 +135,16 @@ def tidy(e: sp.Expr) -> sp.Expr:
     return sp.Mul(*([sign] if sign != 1 else []), *factors, evaluate=False)
 
 
+@functools.lru_cache(maxsize=512)  # the same local partials recur in every path through them
+def _has_denominator(e: sp.Expr) -> bool:
+    return sp.fraction(sp.together(e))[1] != 1
+
+
 def cancels(factors: list[list[sp.Expr]], simplified: sp.Expr) -> bool:
     """Worth showing: the written product has a fraction and the simplified form has none, as when
     σ′ cancels the denominator of cross-entropy's derivative."""
-    fraction = any(sp.fraction(sp.together(f))[1] != 1 for fs in factors for f in fs)
-    return fraction and sp.fraction(sp.together(simplified))[1] == 1
+    fraction = any(_has_denominator(f) for fs in factors for f in fs)
+    return fraction and not _has_denominator(simplified)
 
 
 def _has_fraction(e: Expr) -> bool:
