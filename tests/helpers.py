@@ -12,6 +12,7 @@ import shutil
 
 import mpmath
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from graphviz_nn import engine, graph, ops
 
@@ -72,21 +73,31 @@ def composed(g1, g2, loss):
     return {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "loss": LOSS[loss](a2, Y)}
 
 
-@functools.cache
-def seed_oracle(g1, g2, loss):
-    """Differentiate once per combination; the result evaluates at any point with 30-digit mpmath.
+def lambdified(symbols, forms):
+    """The forms as one mpmath function of the symbols."""
+    # a Piecewise may carry 1/0 in a branch the point never takes (log of a ReLU's 0): NaN if taken
+    forms = [f.xreplace({sp.zoo: sp.nan}) for f in forms]
+    # lambdify's own printer, but printing each sum and product in its stored order rather than sorting
+    # it first (half of lambdify's time; the same numbers to far below 1e-9); no docstring (printing
+    # the forms again) and no search of the forms for implemented functions (there are none)
+    settings = {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
+    printer = MpmathPrinter({**settings, "order": "none"})
+    return sp.lambdify(symbols, forms, modules="mpmath", printer=printer, use_imps=False, docstring_limit=0)
 
-    Returns point → (values, grads, locals): every node's value, ∂Loss/∂node for every node (the
-    leaves' by differentiating the whole composition, the others from the loss written as a function
-    of that node), and ∂v/∂u for every edge u → v.
-    """
+
+@functools.cache
+def oracle_forms(g1, g2, loss):
+    """Differentiated once per combination: (values, grads, locals) as SymPy forms, every node's value
+    in the leaves, ∂Loss/∂node for every node (the leaves' by differentiating the whole composition,
+    the others from the loss written as a function of that node: forms in the leaves and z1, a1, z2,
+    a2), and ∂v/∂u for every edge u → v."""
     f1, f2, lf = ELEMENTARY[g1], ELEMENTARY[g2], LOSS[loss]
     values = composed(g1, g2, loss)
     grads = {leaf: sp.diff(values["loss"], s) for leaf, s in LEAVES.items()}
     tails = {"z1": (Z1, lf(f2(W2 * f1(Z1)), Y)), "a1": (A1, lf(f2(W2 * A1), Y)), "z2": (Z2, lf(f2(Z2), Y))}
     tails["a2"] = (A2, lf(A2, Y))
     for name, (node, tail) in tails.items():
-        grads[name] = sp.diff(tail, node)  # a form in the leaves and z1, a1, z2, a2: evaluated at the values
+        grads[name] = sp.diff(tail, node)
     grads["loss"] = sp.Integer(1)
     local_forms = {
         ("x", "z1"): sp.diff(W1 * X, X),
@@ -98,18 +109,21 @@ def seed_oracle(g1, g2, loss):
         ("a2", "loss"): sp.diff(lf(A2, Y), A2),
         ("y", "loss"): sp.diff(lf(A2, Y), Y),
     }
+    return values, grads, local_forms
+
+
+@functools.cache
+def seed_oracle(g1, g2, loss):
+    """The oracle's forms as a function of a point, evaluated with 30-digit mpmath: point → (values,
+    grads, locals) as numbers, for the forms `oracle_forms` describes."""
+    values, grads, local_forms = oracle_forms(g1, g2, loss)
     names = [*values, *grads, *local_forms]
     n_values, n_grads = len(values), len(grads)
 
-    def compiled(symbols, forms):
-        # a Piecewise may carry 1/0 in a branch the point never takes (log of a ReLU's 0): NaN if taken
-        forms = [f.xreplace({sp.zoo: sp.nan}) for f in forms]
-        return sp.lambdify(symbols, forms, modules="mpmath", docstring_limit=0)  # no docstring: printing is slow
-
     # The forward values from the leaves; then the rest at the leaves and those values (z1, a1, z2, a2
     # put in as 30-digit numbers rather than substituted as formulas: the same numbers, far less work).
-    forward = compiled([X, Y, W1, W2], list(values.values()))
-    backward = compiled([X, Y, W1, W2, Z1, A1, Z2, A2], [*grads.values(), *local_forms.values()])
+    forward = lambdified([X, Y, W1, W2], list(values.values()))
+    backward = lambdified([X, Y, W1, W2, Z1, A1, Z2, A2], [*grads.values(), *local_forms.values()])
 
     def at_point(point):
         with mpmath.workdps(30):
@@ -127,17 +141,22 @@ def seed_oracle(g1, g2, loss):
 
 
 def finite_differences(build, leaves, h=1e-6):
-    """Central differences of the loss w.r.t. each leaf; build(**overrides) returns a graph."""
-    base = build()
-    out = graph.output(engine.propagate(base))
+    """Central differences of the loss w.r.t. each leaf; build() returns the graph. Each side is the
+    engine's forward pass over that graph with the one leaf's value moved: what a graph built with
+    that value computes, without building it again."""
+    g = build()
+    out = graph.output(g)
     result = {}
     for leaf in leaves:
-        v = base.nodes[leaf]["value"]
+        v = g.nodes[leaf]["value"]
         step = h * max(1.0, abs(v))
-        up, down = build(**{leaf: v + step}), build(**{leaf: v - step})
-        result[leaf] = (engine.propagate(up).nodes[out]["value"] - engine.propagate(down).nodes[out]["value"]) / (
-            2 * step
-        )
+        sides = []
+        for moved in (v + step, v - step):
+            g.nodes[leaf]["value"] = moved
+            engine.forward(g)
+            sides.append(g.nodes[out]["value"])
+        g.nodes[leaf]["value"] = v
+        result[leaf] = (sides[0] - sides[1]) / (2 * step)
     return result
 
 
