@@ -64,6 +64,7 @@ SEED_EDGES = [("x", "z1"), ("w1", "z1"), ("z1", "a1"), ("a1", "z2"), ("w2", "z2"
 SEED_EDGES.append(("y", "loss"))
 
 
+@functools.cache
 def composed(g1, g2, loss):
     """Loss(g2(w2·g1(w1·x)), y) and its forward values, as SymPy expressions of the leaves."""
     z1 = W1 * X
@@ -71,6 +72,13 @@ def composed(g1, g2, loss):
     z2 = W2 * a1
     a2 = ELEMENTARY[g2](z2)
     return {"z1": z1, "a1": a1, "z2": z2, "a2": a2, "loss": LOSS[loss](a2, Y)}
+
+
+@functools.cache
+def leaf_gradient(g1, g2, loss, leaf):
+    """∂Loss/∂leaf by differentiating the whole composition: once per combination and leaf, whichever
+    test asks first."""
+    return sp.diff(composed(g1, g2, loss)["loss"], LEAVES[leaf])
 
 
 def lambdified(symbols, forms):
@@ -93,7 +101,7 @@ def oracle_forms(g1, g2, loss):
     a2), and ∂v/∂u for every edge u → v."""
     f1, f2, lf = ELEMENTARY[g1], ELEMENTARY[g2], LOSS[loss]
     values = composed(g1, g2, loss)
-    grads = {leaf: sp.diff(values["loss"], s) for leaf, s in LEAVES.items()}
+    grads = {leaf: leaf_gradient(g1, g2, loss, leaf) for leaf in LEAVES}
     tails = {"z1": (Z1, lf(f2(W2 * f1(Z1)), Y)), "a1": (A1, lf(f2(W2 * A1), Y)), "z2": (Z2, lf(f2(Z2), Y))}
     tails["a2"] = (A2, lf(A2, Y))
     for name, (node, tail) in tails.items():

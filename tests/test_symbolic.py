@@ -9,7 +9,7 @@ import random
 import mpmath
 import pytest
 from click.testing import CliRunner
-from helpers import COMBOS, lambdified, network, oracle_forms, parse, safe_point
+from helpers import COMBOS, composed, lambdified, leaf_gradient, network, parse, safe_point
 
 from graphviz_nn import answers, graph, symbolic
 from graphviz_nn.cli import main
@@ -49,10 +49,11 @@ def test_json_for_every_combination_agrees_with_sympy_and_the_engine(g1, g2, los
     for w, grad in data["gradients"].items():
         texts[(w, "expression")], texts[(w, "simplified")] = grad["expression"], grad["simplified"]
         texts[(w, "update")] = data["update"][w]
-    # The oracle: the composition written from scratch in helpers, differentiated there once per
-    # combination (the engine's tests use the same forms).
-    values, grads, _ = oracle_forms(g1, g2, loss)
-    at = compiled(texts, {"true loss": values["loss"], "true w1": grads["w1"], "true w2": grads["w2"]})
+    # The oracle: the composition written from scratch in helpers, differentiated there (once per
+    # combination and weight, for these and the engine's tests).
+    truth = {"true loss": composed(g1, g2, loss)["loss"]}
+    truth |= {f"true {w}": leaf_gradient(g1, g2, loss, w) for w in ("w1", "w2")}
+    at = compiled(texts, truth)
     rng = random.Random(7)
     for _ in range(2):
         point = safe_point(rng)
