@@ -49,6 +49,14 @@ def page_file(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def dark_file(tmp_path_factory):
+    """`html --theme dark`: its bytes and the page in the browser are each one test's."""
+    path = tmp_path_factory.mktemp("dark") / "dark.html"
+    assert run("html", "-q", "--theme", "dark", "-o", str(path)).exit_code == 0
+    return path
+
+
 # -- the page as bytes ---------------------------------------------------------------------------
 def test_page_is_self_contained_small_and_the_same_every_time(page_file, tmp_path, exercise):
     data = page_file.read_bytes()
@@ -155,11 +163,9 @@ def test_forward_only_pages_show_no_gradients(tmp_path):
     assert "gradient:" not in text and "∂Loss/∂" not in text
 
 
-def test_theme_colours_the_page(tmp_path):
-    path = tmp_path / "dark.html"
-    assert run("html", "-q", "--theme", "dark", "-o", str(path)).exit_code == 0
+def test_theme_colours_the_page(dark_file):
     dark = style.THEMES["dark"]
-    text = path.read_text()
+    text = dark_file.read_text()
     assert f"html{{background:{dark.background};color:{dark.text}" in text
     assert f"--bg:{dark.background}" in text
 
@@ -321,21 +327,6 @@ def test_focus_and_hover_show_the_revealed_formula(browser, page_file, exercise)
     assert console_errors(browser) == []
 
 
-def test_loads_nothing_and_is_not_blank(browser, page_file):
-    from PIL import Image
-
-    open_page(browser, page_file)
-    entries = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert [e for e in entries if not e.startswith(("data:", "file:"))] == []
-    shot = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
-    background = shot.getpixel((2, 2))
-    small = shot.resize((shot.width // 4, shot.height // 4))
-    colours = small.getcolors(small.width * small.height)
-    inked = sum(n for n, c in colours if max(abs(a - b) for a, b in zip(c, background, strict=True)) > 40)
-    assert inked > 0.02 * small.width * small.height, "the page is blank"
-    assert console_errors(browser) == []
-
-
 def test_a_phone_sees_the_step_without_sideways_scrolling(browser, page_file):
     open_page(browser, page_file, 390, 844)
     press(browser, keys().END)
@@ -349,24 +340,36 @@ def test_a_phone_sees_the_step_without_sideways_scrolling(browser, page_file):
     assert browser.execute_script("return arguments[0].scrollLeft", scroller) >= 0
 
 
-def test_print_shows_the_current_step_alone(browser, page_file, exercise):
+def test_loads_nothing_is_not_blank_prints_the_step_and_reduces_motion(browser, page_file, exercise):
+    """Checks of one page load, each independent of the others: no fetches, ink on the screen, print
+    shows the current step alone, reduced motion turns transitions off."""
+    from PIL import Image
+
     _, svgs, _ = exercise
     open_page(browser, page_file)
+    entries = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [e for e in entries if not e.startswith(("data:", "file:"))] == []
+    shot = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+    background = shot.getpixel((2, 2))
+    small = shot.resize((shot.width // 4, shot.height // 4))
+    colours = small.getcolors(small.width * small.height)
+    inked = sum(n for n, c in colours if max(abs(a - b) for a, b in zip(c, background, strict=True)) > 40)
+    assert inked > 0.02 * small.width * small.height, "the page is blank"
+
     press(browser, keys().ARROW_RIGHT)
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert not browser.find_element("css selector", ".gvnn-bar").is_displayed()
     assert browser.find_element("id", "caption").is_displayed()
     assert visible_texts(browser) == frame_texts(svgs[1]), "one look per node and edge: the current step's"
 
-
-def test_reduced_motion_turns_transitions_off(browser, page_file):
-    open_page(browser, page_file)
     duration = "return getComputedStyle(document.querySelector('.gvnn-bar button')).transitionDuration"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
     assert browser.execute_script(duration) != "0s"
     browser.execute_cdp_cmd(
         "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
     )
     assert browser.execute_script(duration) == "0s"
+    assert console_errors(browser) == []
 
 
 def test_two_steppers_on_one_page_do_not_steer_each_other(browser, tmp_path):
@@ -390,10 +393,8 @@ def test_two_steppers_on_one_page_do_not_steer_each_other(browser, tmp_path):
     assert console_errors(browser) == []
 
 
-def test_dark_page_in_the_browser(browser, tmp_path):
-    path = tmp_path / "dark.html"
-    assert run("html", "-q", "--theme", "dark", "-o", str(path)).exit_code == 0
-    open_page(browser, path)
+def test_dark_page_in_the_browser(browser, dark_file):
+    open_page(browser, dark_file)
     background = browser.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
     hex_colour = style.THEMES["dark"].background
     assert background == "rgb({}, {}, {})".format(*(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)))

@@ -244,10 +244,13 @@ def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, browser):
     prepared, diagrams, plots, panels = frames
     open_page(browser, path)
     last = len(prepared) - 1
-    for k in (0, 1, 2, STEPS // 2, last):
-        press(browser, keys().HOME)
-        for _ in range(k):
-            press(browser, keys().ARROW_RIGHT)
+    Keys = keys()
+    # Each step reached by keys: → from the start, End, then ← back from the end.
+    route = [(0, []), (1, [Keys.ARROW_RIGHT]), (2, [Keys.ARROW_RIGHT]), (last, [Keys.END])]
+    route.append((STEPS // 2, [Keys.ARROW_LEFT] * (last - STEPS // 2)))
+    for k, presses in route:
+        for key in presses:
+            press(browser, key)
         step, caption = state(browser)
         assert step == k and caption == "\n".join(prepared.captions[k])
         assert visible_texts(browser) == frame_texts(diagrams[k]), f"step {k} draws frame {k}"
@@ -285,28 +288,6 @@ def test_buttons_and_hover_on_a_weight(exercise_run, browser):
     assert console_errors(browser) == []
 
 
-def test_loads_nothing_and_is_not_blank(exercise_run, browser):
-    from PIL import Image
-
-    path, _ = exercise_run
-    open_page(browser, path)
-    entries = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert [e for e in entries if not e.startswith(("data:", "file:"))] == []
-    shot = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
-    background = shot.getpixel((2, 2))
-    small = shot.resize((shot.width // 4, shot.height // 4))
-    inked = sum(
-        n
-        for n, c in small.getcolors(small.width * small.height)
-        if max(abs(a - b) for a, b in zip(c, background, strict=True)) > 40
-    )
-    assert inked > 0.02 * small.width * small.height, "the page is blank"
-    # A projector's 1920×1080 shows the whole step: diagram, caption, plots, controls.
-    bottom = browser.execute_script("return document.querySelector('.gvnn-bar').getBoundingClientRect().bottom")
-    assert bottom <= 1080, bottom
-    assert console_errors(browser) == []
-
-
 def test_a_phone_stacks_the_plots_and_does_not_scroll_sideways(exercise_run, browser):
     path, _ = exercise_run
     open_page(browser, path, 390, 844)
@@ -322,10 +303,28 @@ def test_a_phone_stacks_the_plots_and_does_not_scroll_sideways(exercise_run, bro
     assert caption.is_displayed() and caption.rect["width"] <= 390
 
 
-def test_print_reduced_motion_and_dark(exercise_run, frames, long_dark_run, browser):
+def test_loads_nothing_fits_a_projector_prints_reduces_motion_and_dark(exercise_run, frames, long_dark_run, browser):
+    """Checks of one page load, each independent of the others, then the dark page's colours."""
+    from PIL import Image
+
     path, _ = exercise_run
     _, diagrams, _, _ = frames
     open_page(browser, path)
+    entries = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [e for e in entries if not e.startswith(("data:", "file:"))] == []
+    shot = Image.open(io.BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+    background = shot.getpixel((2, 2))
+    small = shot.resize((shot.width // 4, shot.height // 4))
+    inked = sum(
+        n
+        for n, c in small.getcolors(small.width * small.height)
+        if max(abs(a - b) for a, b in zip(c, background, strict=True)) > 40
+    )
+    assert inked > 0.02 * small.width * small.height, "the page is blank"
+    # A projector's 1920×1080 shows the whole step: diagram, caption, plots, controls.
+    bottom = browser.execute_script("return document.querySelector('.gvnn-bar').getBoundingClientRect().bottom")
+    assert bottom <= 1080, bottom
+
     press(browser, keys().ARROW_RIGHT)
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert not browser.find_element("css selector", ".gvnn-bar").is_displayed()
