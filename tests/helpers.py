@@ -8,11 +8,11 @@ import contextlib
 import functools
 import itertools
 import math
+import operator
 import shutil
 
 import mpmath
 import sympy as sp
-from sympy.printing.pycode import MpmathPrinter
 
 from graphviz_nn import engine, graph, ops
 
@@ -81,16 +81,64 @@ def leaf_gradient(g1, g2, loss, leaf):
     return sp.diff(composed(g1, g2, loss)["loss"], LEAVES[leaf])
 
 
-def lambdified(symbols, forms):
-    """The forms as one mpmath function of the symbols."""
-    # a Piecewise may carry 1/0 in a branch the point never takes (log of a ReLU's 0): NaN if taken
-    forms = [f.xreplace({sp.zoo: sp.nan}) for f in forms]
-    # lambdify's own printer, but printing each sum and product in its stored order rather than sorting
-    # it first (half of lambdify's time; the same numbers to far below 1e-9); no docstring (printing
-    # the forms again) and no search of the forms for implemented functions (there are none)
-    settings = {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True}
-    printer = MpmathPrinter({**settings, "order": "none"})
-    return sp.lambdify(symbols, forms, modules="mpmath", printer=printer, use_imps=False, docstring_limit=0)
+# What the oracle's forms and derive's answers read back are made of, evaluated in mpmath at the
+# caller's precision. Walking the trees at each point costs far less than printing them as Python
+# source for lambdify (the tests evaluate each form at a handful of points).
+MPMATH = {sp.exp: mpmath.exp, sp.log: mpmath.log, sp.tanh: mpmath.tanh}
+COMPARISONS = {sp.StrictGreaterThan: operator.gt, sp.GreaterThan: operator.ge, sp.StrictLessThan: operator.lt}
+COMPARISONS.update({sp.LessThan: operator.le, sp.Equality: operator.eq, sp.Unequality: operator.ne})
+
+
+def evaluator(symbols, forms):
+    """The forms as one function of the symbols' values (mpmath numbers), as lambdify would make it:
+    each shared subexpression evaluated once per call. A Piecewise takes its first true branch and evaluates only
+    that one (a branch never taken may hold 1/0, as log of a ReLU's 0 does; NaN if taken)."""
+
+    def at(*values):
+        known = dict(zip(symbols, values, strict=True))
+
+        def value(e):
+            if e in known:
+                return known[e]
+            if e.is_Rational:
+                result = mpmath.mpf(e.p) / e.q
+            elif e.is_Float:
+                result = mpmath.mpf(e)
+            elif e is sp.nan or e is sp.zoo:
+                result = mpmath.nan
+            elif e.is_Add or e.is_Mul:
+                terms = [value(a) for a in e.args]
+                result = functools.reduce(operator.add if e.is_Add else operator.mul, terms)
+            elif e.is_Pow:
+                result = value(e.base) ** (int(e.exp) if e.exp.is_Integer else value(e.exp))
+            elif e.func in MPMATH:
+                result = MPMATH[e.func](value(e.args[0]))
+            elif isinstance(e, sp.Heaviside):  # as SymPy defines it: H(0) is its second argument, ½
+                z = value(e.args[0])
+                result = mpmath.mpf(0) if z < 0 else value(e.args[1]) if z == 0 else mpmath.mpf(1)
+            elif isinstance(e, sp.Piecewise):
+                result = next((value(v) for v, c in e.args if holds(c)), mpmath.nan)
+            else:
+                raise TypeError(f"no evaluation for {type(e).__name__}: {e}")
+            known[e] = result
+            return result
+
+        def holds(c):
+            if c is sp.true or c is sp.false:
+                return bool(c)
+            if type(c) in COMPARISONS:
+                return COMPARISONS[type(c)](value(c.lhs), value(c.rhs))
+            if isinstance(c, sp.ITE):
+                return holds(c.args[1]) if holds(c.args[0]) else holds(c.args[2])
+            if isinstance(c, sp.And | sp.Or):
+                return (all if isinstance(c, sp.And) else any)(holds(a) for a in c.args)
+            if isinstance(c, sp.Not):
+                return not holds(c.args[0])
+            raise TypeError(f"no evaluation for {type(c).__name__}: {c}")
+
+        return [value(f) for f in forms]
+
+    return at
 
 
 @functools.cache
@@ -130,8 +178,8 @@ def seed_oracle(g1, g2, loss):
 
     # The forward values from the leaves; then the rest at the leaves and those values (z1, a1, z2, a2
     # put in as 30-digit numbers rather than substituted as formulas: the same numbers, far less work).
-    forward = lambdified([X, Y, W1, W2], list(values.values()))
-    backward = lambdified([X, Y, W1, W2, Z1, A1, Z2, A2], [*grads.values(), *local_forms.values()])
+    forward = evaluator([X, Y, W1, W2], list(values.values()))
+    backward = evaluator([X, Y, W1, W2, Z1, A1, Z2, A2], [*grads.values(), *local_forms.values()])
 
     def at_point(point):
         with mpmath.workdps(30):

@@ -1,5 +1,5 @@
 """derive on the exercise's network: the answers for every activation × loss, checked against SymPy
-(differentiated once per combination, evaluated with lambdify) and the engine; the pinned text of the
+(differentiated once per combination, evaluated in mpmath) and the engine; the pinned text of the
 answer key; the command line's formats and refusals."""
 
 import functools
@@ -9,7 +9,7 @@ import random
 import mpmath
 import pytest
 from click.testing import CliRunner
-from helpers import COMBOS, composed, lambdified, leaf_gradient, network, parse, safe_point
+from helpers import COMBOS, composed, evaluator, leaf_gradient, network, parse, safe_point
 
 from graphviz_nn import answers, graph, symbolic
 from graphviz_nn.cli import main
@@ -21,10 +21,10 @@ def derived(g1="sigmoid", g2="sigmoid", loss="quadratic"):
 
 
 def compiled(texts: dict, truth: dict):
-    """Our own JSON expressions (never user input) and the oracle's forms, lambdified together once."""
+    """Our own JSON expressions (never user input) and the oracle's forms, evaluated together."""
     exprs = {key: parse(text) for key, text in texts.items()} | truth
     symbols = sorted(set().union(*(e.free_symbols for e in exprs.values())), key=lambda s: s.name)
-    f = lambdified(symbols, list(exprs.values()))
+    f = evaluator(symbols, list(exprs.values()))
 
     def at(values):
         with mpmath.workdps(30):
