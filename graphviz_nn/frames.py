@@ -4,12 +4,8 @@ and every frame drawn through the one Graphviz runner (`render_all`). What is ma
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
 
 import networkx as nx
 
@@ -153,8 +149,7 @@ def render_all(
     progress: Callable[[int], None] | None = None,
     on_frame: Callable[[int, bytes], None] | None = None,
 ) -> list[bytes]:
-    """Every frame as `fmt` bytes. DOT is written once to a scratch folder and rendered by a few `dot`
-    processes side by side, each taking several frames, so start-up is paid a few times, not per frame.
+    """Every frame as `fmt` bytes, drawn in a few batches side by side (`runner.draw_all`).
     `on_frame(i, data)` sees each frame as soon as its batch is drawn."""
     sources = [frames.source(i, fmt) for i in range(len(frames))]
     if fmt == "dot":
@@ -164,28 +159,16 @@ def render_all(
         if progress:
             progress(len(sources))
         return outputs
-    jobs = jobs or os.cpu_count() or 1
-    suffix = ".".join(reversed(fmt.split(":")))  # `dot -O` names -Tsvg:cairo's output frame.dot.cairo.svg
     outputs: list[bytes] = [b""] * len(sources)
-    with tempfile.TemporaryDirectory(prefix="graphviz-nn-") as scratch:
-        files = []
-        for i, source in enumerate(sources):
-            files.append(Path(scratch) / f"frame-{i:03d}.dot")
-            files[-1].write_text(source, encoding="utf-8")
-        per_batch = max(1, -(-len(files) // jobs))
-        batches = [range(i, min(i + per_batch, len(files))) for i in range(0, len(files), per_batch)]
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            drawing = {pool.submit(runner.render_files, [files[i] for i in batch], fmt): batch for batch in batches}
-            for done in as_completed(drawing):
-                done.result()
-                for i in drawing[done]:
-                    outputs[i] = Path(f"{files[i]}.{suffix}").read_bytes()
-                    if fmt == "png" and frames.size:
-                        outputs[i] = _exact_canvas(outputs[i], frames.size)
-                    if on_frame:
-                        on_frame(i, outputs[i])
-                if progress:
-                    progress(len(drawing[done]))
+
+    def drawn(i: int, data: bytes) -> None:
+        outputs[i] = _exact_canvas(data, frames.size) if fmt == "png" and frames.size else data
+        if on_frame:
+            on_frame(i, outputs[i])
+        if progress:
+            progress(1)
+
+    runner.draw_all(sources, fmt, jobs, drawn)
     return outputs
 
 

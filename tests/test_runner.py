@@ -78,6 +78,21 @@ def test_render_files_draws_each_file_beside_itself_in_one_process(dot, tmp_path
     assert kwargs.get("input") is None
 
 
+def test_draw_all_batches_and_keeps_pinned_graphs_apart(monkeypatch):
+    """A few `dot` processes draw every source, in order; pinned graphs (layout=nop2) never share
+    a process with graphs to lay out, which such a process would refuse (Graphviz keeps -n mode)."""
+    batches = []
+    real = runner.render_files
+    monkeypatch.setattr(runner, "render_files", lambda files, fmt: (batches.append(len(files)), real(files, fmt)))
+    pinned = 'digraph p%d { layout=nop2 x [pos="%d,10" width=0.5 height=0.5] }'
+    sources = [pinned % (0, 10), "digraph a0 { y -> z }", pinned % (1, 20), "digraph a1 { u -> v }", pinned % (2, 30)]
+    seen = {}
+    svgs = runner.draw_all(sources, "svg", jobs=2, each=seen.__setitem__)
+    assert [svg.decode().split("<title>", 1)[1].split("<", 1)[0] for svg in svgs] == ["p0", "a0", "p1", "a1", "p2"]
+    assert seen == dict(enumerate(svgs))
+    assert sorted(batches) == [1, 1, 1, 2]  # two jobs: the 3 pinned in batches of 2 and 1, the rest of 1
+
+
 def test_missing_program_names_it_and_says_how_to_install(dot):
     err = fails_with(dot, FileNotFoundError(2, "No such file or directory", "dot"))
     assert isinstance(err, GraphvizMissing)

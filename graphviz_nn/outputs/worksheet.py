@@ -12,9 +12,7 @@ then the symbolic answers (as `derive` writes them) and every number worked out.
 from __future__ import annotations
 
 import io
-import os
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from html import escape
 
@@ -297,8 +295,7 @@ def dot_text(pages: list[Page]) -> str:
 
 def _draw(sources: list[str], jobs: int | None) -> dict[str, bytes]:
     unique = list(dict.fromkeys(sources))
-    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        return dict(zip(unique, pool.map(lambda s: runner.pipe(s, "pdf"), unique), strict=True))
+    return dict(zip(unique, runner.draw_all(unique, "pdf", jobs), strict=True))
 
 
 def _working(height: float, name: str) -> str:
