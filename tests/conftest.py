@@ -1,3 +1,4 @@
+import os
 import tempfile
 
 import pytest
@@ -29,3 +30,23 @@ def browser():
             yield driver
         finally:
             driver.quit()
+
+
+# What a worker pays for once and then shares: SymPy's derivatives of the oracle (and mpmath's
+# references), or Chromium and matplotlib. Under `--dist worksteal` on two workers each worker
+# starts on a contiguous half of the tests and steals from the other's end, so one family leads each
+# half, and the lighter modules fill the rest, where stealing happens.
+FAMILIES = (
+    ("test_engine", "test_symbolic", "test_precision", "test_derive", "test_derive_latex"),
+    ("test_html", "test_train_html", "test_training", "test_notebook"),
+)
+
+
+def pytest_collection_modifyitems(items):
+    if os.environ.get("PYTEST_XDIST_WORKER_COUNT") != "2":
+        return
+    first = [item for item in items if item.module.__name__ in FAMILIES[0]]
+    second = [item for item in items if item.module.__name__ in FAMILIES[1]]
+    rest = [item for item in items if item.module.__name__ not in (*FAMILIES[0], *FAMILIES[1])]
+    cut = max(0, len(items) // 2 - len(first))
+    items[:] = first + rest[:cut] + second + rest[cut:]
