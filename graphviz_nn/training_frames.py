@@ -202,23 +202,18 @@ PLOTS_ALONE = 0.4  # height to width of a page's plots with no diagram (three pa
 def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], list[tuple[str, str, tuple]]]:
     """The frames in parts, for a page that writes the captions as text: each frame's diagram as SVG
     (None with a dataset: the plots alone), each frame's plots as one SVG figure with no caption
-    rows, and the figure's panels as (group id, title, box): the box (x, y, width, height, in the
-    SVG's points) holds the panel's axes, labels and what any frame draws outside the axes."""
+    rows (the first whole, the others only the parts that move: the static ones, most of the
+    drawing, are the first's), and the figure's panels as (group id, title, box): the box (x, y,
+    width, height, in the SVG's points) holds the panel's axes, labels and what any frame draws
+    outside the axes."""
     from .outputs.plots import PNG_DPI
 
-    run = training.run
-
-    size = training.plot_size
-    if training.diagrams is None:  # the page writes the caption below: panels about as wide as high
-        size = (size[0], min(size[1], round(size[0] * PLOTS_ALONE)))
-    plot = TrainingPlot(run, training.theme, size, training.digits, 0, training.scale)
+    plot = svg_plot(training)
     axes = [ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None]
-    for n, ax in enumerate(axes):
-        ax.set_gid(f"panel{n}")  # the SVG group of the axes: what the page cuts out
     figure, renderer = plot.fig.bbox, plot.fig.canvas.get_renderer()
     plots, boxes = [], [None] * len(axes)
     for i in training.indices:
-        plots.append(plot.frame(i, "svg"))
+        plots.append(plot.frame(i, "svg", moving_only=bool(plots)))
         for n, ax in enumerate(axes):  # in display pixels, kept on the figure
             if boxes[n] is None:
                 boxes[n] = ax.get_tightbbox(renderer)
@@ -232,6 +227,18 @@ def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], lis
         panels.append((f"panel{n}", ax.get_title(), (x0, top - PANEL_PAD, x1 - x0, bottom - top + 2 * PANEL_PAD)))
     diagrams = None if training.diagrams is None else frames.render_all(training.diagrams, "svg")
     return diagrams, plots, panels
+
+
+def svg_plot(training: TrainingFrames) -> TrainingPlot:
+    """The plots `svgs` draws: no caption rows, each axes' SVG group named `panel{n}` (what the page
+    cuts out)."""
+    size = training.plot_size
+    if training.diagrams is None:  # the page writes the caption below: panels about as wide as high
+        size = (size[0], min(size[1], round(size[0] * PLOTS_ALONE)))
+    plot = TrainingPlot(training.run, training.theme, size, training.digits, 0, training.scale)
+    for n, ax in enumerate(ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None):
+        ax.set_gid(f"panel{n}")
+    return plot
 
 
 def _moved_boxes(plot: TrainingPlot, ax, renderer) -> list:

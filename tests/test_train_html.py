@@ -26,8 +26,9 @@ from helpers import (
     visible_texts,
 )
 
-from graphviz_nn import graph, notation, style, training, training_frames
+from graphviz_nn import examples, graph, notation, style, training, training_frames
 from graphviz_nn.outputs import html
+from graphviz_nn.outputs import plots as plots_module
 
 STEPS = 8  # a short run of the exercise: every page feature shows in it (test_training checks 25 steps)
 
@@ -72,6 +73,21 @@ def exercise_run(drawn_run):
 def frames(drawn_run):
     """The frames the page is made of, as the command drew them."""
     return drawn_run[2]
+
+
+@pytest.fixture(scope="module")
+def whole(frames):
+    """The exercise's plots at the k-th step drawn whole (the page's frames after the first hold only
+    what moves), each once for the module."""
+    prepared = frames[0]
+    plot, drawn = training_frames.svg_plot(prepared), {}
+
+    def at(k: int) -> bytes:
+        if k not in drawn:
+            drawn[k] = plot.frame(prepared.indices[k], "svg")
+        return drawn[k]
+
+    return at
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +136,8 @@ def test_page_is_self_contained_small_and_the_same_every_time(exercise_run, tmp_
     assert again.read_bytes() == data, "the same input must give the same bytes"
     assert len(data) < BUDGET, len(data)
     _, diagrams, plots, _ = frames
-    assert len(data) < sum(map(len, diagrams + plots)) / 5, "frames should share their parts, not repeat them"
+    whole = sum(map(len, diagrams)) + len(plots[0]) * len(plots)  # as if every plot were drawn whole, as the first
+    assert len(data) < whole / 5, "frames should share their parts, not repeat them"
     text = data.decode()
     for remote in ("http://", "https://", "//cdn", "src=", "<link", "@import", "@font-face"):
         assert remote not in text, remote
@@ -132,9 +149,24 @@ def test_page_is_self_contained_small_and_the_same_every_time(exercise_run, tmp_
     assert text.count('id="caption"') == 1
 
 
-def test_every_step_shows_exactly_its_frame(frames):
+def assert_plots_show_whole_frames(whole, plots, panels, drawings, steps) -> None:
+    """At each of `steps`, the page's plot panels draw exactly what the frame drawn whole (`whole(k)`)
+    draws: every part, as written (the frames after the first hold only what moves, the page the
+    rest), so a static part missing at a later step, or a moving one left as it was, shows here."""
+    assert html.MOVING == plots_module.MOVING, "the page knows the moving parts by the ids the plots give them"
+    gids = [gid for gid, _, _ in panels]
+    for i in steps:
+        drawn = html._plot_parts(whole(i), gids, {})
+        for drawing, parts, gid in zip(drawings, drawn, gids, strict=True):
+            shown = [e.looks[e.look[i]] for e in drawing.elements if e.looks[e.look[i]]]
+            assert shown == [markup for _, markup in parts], (i, gid)
+        if i:
+            assert len(plots[i]) < len(plots[0]) / 3, "a later frame draws only what moves"
+
+
+def test_every_step_shows_exactly_its_frame(frames, whole):
     """Assembled from the shared pieces, each step draws what its frame draws: the diagram's texts
-    and every path of each plot panel."""
+    and every part of each plot panel."""
     prepared, diagrams, plots, panels = frames
     content = html.training_content(
         prepared.captions, prepared.theme, plots, panels, prepared.diagrams, diagrams, prepared.diagrams.states
@@ -145,10 +177,25 @@ def test_every_step_shows_exactly_its_frame(frames):
         looks = [e.looks[e.look[i]] for e in graph_drawing.elements]
         shown = [t for look in looks for t in re.findall(r"<text[^>]*>([^<]*)</text>", look)]
         assert shown == frame_texts(diagrams[i]), f"step {i}"
-        for drawing, (gid, _, _) in zip(plot_drawings, panels, strict=True):
-            markup = "".join(e.looks[e.look[i]] for e in drawing.elements)
-            wrapped = f'<g xmlns="{SVG[1:-1]}" xmlns:xlink="http://www.w3.org/1999/xlink">{markup}</g>'
-            assert drawn_paths(ET.fromstring(wrapped)) == plot_paths(plots[i], gid), (i, gid)
+    # the first step against its own frame's paths; the second, a middle one and the last (no arrow
+    # of a next update) against frames drawn whole
+    for drawing, (gid, _, _) in zip(plot_drawings, panels, strict=True):
+        markup = "".join(e.looks[e.look[0]] for e in drawing.elements)
+        wrapped = f'<g xmlns="{SVG[1:-1]}" xmlns:xlink="http://www.w3.org/1999/xlink">{markup}</g>'
+        assert drawn_paths(ET.fromstring(wrapped)) == plot_paths(plots[0], gid), gid
+    assert_plots_show_whole_frames(whole, plots, panels, plot_drawings, [1, 2, STEPS // 2, len(prepared) - 1])
+
+
+def test_plots_with_a_dataset_show_whole_frames():
+    """The other panels: the fitted curve and its legend, the weights' lines and their names at
+    their ends (three weights)."""
+    run_ = training.train(examples.load("chain", 3), 4, [(0.0, 0.5), (1.0, 0.9), (2.0, 0.2)])
+    prepared = training_frames.prepare(run_, size=(480, 270))
+    diagrams, plots, panels = training_frames.svgs(prepared)
+    assert diagrams is None and len(panels) == 3
+    plot = training_frames.svg_plot(prepared)
+    drawings = html.plot_drawings(plots, panels)
+    assert_plots_show_whole_frames(lambda k: plot.frame(prepared.indices[k], "svg"), plots, panels, drawings, [1, 4])
 
 
 def test_pieces_put_back_together_are_each_look(frames):
@@ -239,7 +286,7 @@ def test_a_sample_of_a_long_run_names_its_steps(long_dark_run, browser):
 
 
 # -- in a real browser ---------------------------------------------------------------------------
-def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, browser):
+def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, whole, browser):
     path, _ = exercise_run
     prepared, diagrams, plots, panels = frames
     open_page(browser, path)
@@ -255,7 +302,7 @@ def test_keys_draw_each_frame_and_its_plots(exercise_run, frames, browser):
         assert step == k and caption == "\n".join(prepared.captions[k])
         assert visible_texts(browser) == frame_texts(diagrams[k]), f"step {k} draws frame {k}"
         for n, (gid, _, _) in enumerate(panels):
-            assert shown_paths(browser, n) == plot_paths(plots[k], gid), (k, gid)
+            assert shown_paths(browser, n) == plot_paths(whole(k) if k else plots[0], gid), (k, gid)
     press(browser, keys().END)
     assert state(browser)[0] == last
     press(browser, keys().HOME)

@@ -398,21 +398,29 @@ def _current(step, elements: list[Element]) -> int:
 
 
 # -- plots: matplotlib's SVG figures, one per step, cut into panels -------------------------------
+MOVING = "moving-"  # the start of the ids of the parts that move, as `plots.MOVING` (outputs import no other)
+
+
 def plot_drawings(svgs: list[bytes], panels: list[tuple[str, str, tuple[float, float, float, float]]]) -> list[Drawing]:
     """One drawing per panel of a matplotlib figure drawn once per step (the same axes, artists
     updated): a panel is the figure's group with the panel's id (`Artist.set_gid`), seen through
     `box` (x, y, width, height in the SVG's units); `label` names it for a screen reader. Each
     artist's group keeps one copy of every distinct look; the definitions they use (glyphs, markers,
-    clip paths: named by a hash of what they are, so the same in every figure) are written once."""
+    clip paths: named by a hash of what they are, so the same in every figure) are written once.
+
+    The first figure is whole; a later one may leave out any static part (drawn as in the first
+    figure: `TrainingPlot.frame(..., moving_only=True)`), where a part whose id starts with `MOVING`
+    is drawn at the steps whose figures have it, and only there."""
     defs: dict[str, str] = {}
     figures = [_plot_parts(svg, [gid for gid, _, _ in panels], defs) for svg in svgs]
     drawings = []
     for at, (_, label, box) in enumerate(panels):
-        parts = [figure[at] for figure in figures]
-        order = _merged([[key for key, _ in p] for p in parts])
+        parts = [dict(figure[at]) for figure in figures]
+        order = _merged([list(p) for p in parts])
         elements = []
         for key in order:
-            looks, look = _distinct([dict(p).get(key, "") for p in parts])
+            kept = "" if key.startswith(MOVING) else parts[0].get(key, "")
+            looks, look = _distinct([p.get(key, kept) for p in parts])
             kind = "static" if looks != [""] and len(looks) == 1 else "aid"
             elements.append(Element(kind, key, looks, look, [()], [0] * len(svgs)))
         view_box = " ".join(f"{v:.2f}" for v in box)
@@ -431,7 +439,13 @@ def _plot_parts(svg: bytes, gids: list[str], defs: dict[str, str]) -> list[list[
                 markup = _markup(item)
                 if defs.setdefault(item.attrs["id"], markup) != markup:
                     raise NNError(f"the plots define {item.attrs['id']!r} in two ways; cannot share it")
-        parent.children.remove(node)  # matplotlib's other defs: a style, set on the panel instead
+        at = parent.children.index(node)
+        # With it the indentation before it: a part is written the same whether it is the first in
+        # its figure to use a glyph or marker (and defines it) or not.
+        if at and type(parent.children[at - 1]) is str and not parent.children[at - 1].strip():
+            at -= 1
+            del parent.children[at]
+        del parent.children[at]  # matplotlib's other defs: a style, set on the panel instead
     groups = {g.attrs.get("id"): g for _, g in root.elements() if g.tag == "g" and g.attrs.get("id", "") in gids}
     panels = []
     for gid in gids:

@@ -17,6 +17,11 @@ from ..defaults import SLIDE_PIXELS
 from ..training import Run, fitted, prediction, surface
 
 PNG_DPI = 100  # a figure of `size` pixels is size/100 inches: 0.72 points a pixel in PDF and SVG
+# The SVG id of every artist a training frame changes starts with this: such a part is named the same
+# in every frame (matplotlib's own ids count the parts drawn before it), and a frame of the moving
+# parts alone (`TrainingPlot.frame(..., moving_only=True)`) tells them from the static ones. The
+# page's `html.MOVING` is the same (outputs import no other).
+MOVING = "moving-"
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -128,7 +133,9 @@ class TrainingPlot:
             if self.fit_ax is not None:
                 self._draw_fit()
             self.caption = [
-                self.fig.text(0.012, caption - 0.045 * (i + 1) + 0.01, "", fontsize=20 * self.scale)
+                self.fig.text(
+                    0.012, caption - 0.045 * (i + 1) + 0.01, "", fontsize=20 * self.scale, gid=f"{MOVING}caption{i}"
+                )
                 for i in range(caption_rows)
             ]
             if caption_rows:
@@ -151,8 +158,10 @@ class TrainingPlot:
         else:
             pad = (high - low) * 0.08 or max(abs(high), 1e-3) * 0.1
             ax.set_ylim(min(0.0, low - pad) if low >= 0 else low - pad, high + pad)
-        (self.loss_line,) = ax.plot([], [], color=t.forward, linewidth=2.5 * self.scale)
-        (self.loss_dot,) = ax.plot([], [], "o", color=t.highlight, markersize=11 * self.scale, zorder=5, clip_on=False)
+        (self.loss_line,) = ax.plot([], [], color=t.forward, linewidth=2.5 * self.scale, gid=f"{MOVING}loss")
+        (self.loss_dot,) = ax.plot(
+            [], [], "o", color=t.highlight, markersize=11 * self.scale, zorder=5, clip_on=False, gid=f"{MOVING}loss-dot"
+        )
 
     def _draw_weights(self) -> None:
         params = self.run.parameters
@@ -214,17 +223,29 @@ class TrainingPlot:
         ax.set_ylim(low - pad, high + pad)
         ax.set_xlabel("step")
         ax.set_title("each weight after each step")
-        self.trajectories = {p: ax.plot([], [], linewidth=2 * self.scale)[0] for p in self.run.parameters}
+        self.trajectories = {
+            p: ax.plot([], [], linewidth=2 * self.scale, gid=f"{MOVING}weight{n}")[0]
+            for n, p in enumerate(self.run.parameters)
+        }
         # Each line named at its end, where the eye is: a legend of many colours is hard to match.
         self.tags = {
             p: ax.text(0, 0, f" {self.labels[p]}", color=line.get_color(), va="center", fontsize=15 * self.scale)
             for p, line in self.trajectories.items()
         }
+        for n, tag in enumerate(self.tags.values()):
+            tag.set_gid(f"{MOVING}tag{n}")
 
     def _path_artists(self) -> None:
         t, ax = self.theme, self.weight_ax
         (self.path,) = ax.plot(
-            [], [], "-o", color=t.gradient, linewidth=2 * self.scale, markersize=4 * self.scale, zorder=5
+            [],
+            [],
+            "-o",
+            color=t.gradient,
+            linewidth=2 * self.scale,
+            markersize=4 * self.scale,
+            zorder=5,
+            gid=f"{MOVING}path",
         )
         (self.here,) = ax.plot(
             [],
@@ -235,6 +256,7 @@ class TrainingPlot:
             markeredgewidth=3 * self.scale,
             markersize=16 * self.scale,
             zorder=6,
+            gid=f"{MOVING}here",
         )  # fmt: skip  (a ring, so the arrow of the next update shows inside it)
         self.next = None
 
@@ -248,7 +270,9 @@ class TrainingPlot:
         self.xs = list(np.linspace(low, high, 160))
         ax.scatter(px, py, s=60 * self.scale**2, color=t.text, zorder=4, label="data (x, y*)")
         name = run.graph.nodes[prediction(run.graph)]["label"]
-        (self.fit_line,) = ax.plot([], [], color=t.forward, linewidth=2.5 * self.scale, label=f"{name}(x)")
+        (self.fit_line,) = ax.plot(
+            [], [], color=t.forward, linewidth=2.5 * self.scale, label=f"{name}(x)", gid=f"{MOVING}fit"
+        )
         ax.set_xlim(low, high)
         curves = [fitted(run, i, self.xs) for i in range(len(run.states))]
         every = [v for c in curves for v in c if math.isfinite(v)] + list(py)
@@ -257,15 +281,34 @@ class TrainingPlot:
         self.curves = curves
         ax.set_xlabel("x")
         ax.set_title(f"the fit {name}(x) over {len(run.points)} points")
-        ax.legend(loc="best", frameon=False)
+        ax.legend(loc="best", frameon=False).set_gid(f"{MOVING}legend")  # "best" may move with the fit
 
     # -- one frame --------------------------------------------------------------------------------
-    def frame(self, index: int, fmt: str, caption: list[str] | None = None) -> bytes:
+    def frame(self, index: int, fmt: str, caption: list[str] | None = None, moving_only: bool = False) -> bytes:
         """The panels at state `index` as `fmt` bytes: everything up to it drawn, the update about to
-        be applied as an arrow on the weights' path."""
+        be applied as an arrow on the weights' path. With `moving_only`, only the artists a frame
+        changes (ids starting with MOVING) are drawn, in their axes' groups: what a frame adds to
+        the first one drawn whole (the static rest is most of the drawing time)."""
         self._update(index, caption)
-        with _style(self.theme, self.scale):
+        with _style(self.theme, self.scale), self._moving_only(moving_only):
             return save(self.fig, fmt)
+
+    @contextmanager
+    def _moving_only(self, hide: bool):
+        """The static artists hidden for the duration, if `hide` (the axes themselves stay: their
+        groups hold the moving parts)."""
+        hidden = []
+        if hide:
+            keep = {*self.moving(), *(ax.get_legend() for ax in self.fig.axes)}  # a legend placed "best" may move
+            candidates = [self.fig.patch, *self.fig.texts, *(a for ax in self.fig.axes for a in ax.get_children())]
+            hidden = [a for a in candidates if a not in keep and a.get_visible()]
+        for artist in hidden:
+            artist.set_visible(False)
+        try:
+            yield
+        finally:
+            for artist in hidden:
+                artist.set_visible(True)
 
     def pdf_pages(self, indices: list[int], captions: list[list[str]] | None = None) -> bytes:
         """The panels at each state of `indices` (with its caption, if any) as the pages of one PDF:
@@ -363,6 +406,7 @@ class TrainingPlot:
                 arrowprops={"arrowstyle": "-|>", "color": self.theme.highlight, "lw": 2.5 * self.scale},
                 zorder=7,
             )
+            self.next.arrow_patch.set_gid(f"{MOVING}next")  # the arrow is its own part (the text is empty)
 
 
 # -- the vanishing-gradient plot ------------------------------------------------------------------
