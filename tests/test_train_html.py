@@ -28,7 +28,6 @@ from helpers import (
 
 from graphviz_nn import examples, graph, notation, style, training, training_frames
 from graphviz_nn.outputs import html
-from graphviz_nn.outputs import plots as plots_module
 
 STEPS = 8  # a short run of the exercise: every page feature shows in it (test_training checks 25 steps)
 
@@ -153,7 +152,6 @@ def assert_plots_show_whole_frames(whole, plots, panels, drawings, steps) -> Non
     """At each of `steps`, the page's plot panels draw exactly what the frame drawn whole (`whole(k)`)
     draws: every part, as written (the frames after the first hold only what moves, the page the
     rest), so a static part missing at a later step, or a moving one left as it was, shows here."""
-    assert html.MOVING == plots_module.MOVING, "the page knows the moving parts by the ids the plots give them"
     gids = [gid for gid, _, _ in panels]
     for i in steps:
         drawn = html._plot_parts(whole(i), gids, {})

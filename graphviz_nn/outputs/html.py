@@ -27,6 +27,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from .. import files, render, style
+from ..defaults import MOVING
 from ..errors import NNError
 from ..frames import Frames
 from ..graph import INTERNAL
@@ -398,7 +399,6 @@ def _current(step, elements: list[Element]) -> int:
 
 
 # -- plots: matplotlib's SVG figures, one per step, cut into panels -------------------------------
-MOVING = "moving-"  # the start of the ids of the parts that move, as `plots.MOVING` (outputs import no other)
 
 
 def plot_drawings(svgs: list[bytes], panels: list[tuple[str, str, tuple[float, float, float, float]]]) -> list[Drawing]:

@@ -13,15 +13,13 @@ import math
 from contextlib import contextmanager
 
 from .. import notation, style
-from ..defaults import SLIDE_PIXELS
+from ..defaults import MOVING, SLIDE_PIXELS
 from ..training import Run, fitted, prediction, surface
 
 PNG_DPI = 100  # a figure of `size` pixels is size/100 inches: 0.72 points a pixel in PDF and SVG
-# The SVG id of every artist a training frame changes starts with this: such a part is named the same
-# in every frame (matplotlib's own ids count the parts drawn before it), and a frame of the moving
-# parts alone (`TrainingPlot.frame(..., moving_only=True)`) tells them from the static ones. The
-# page's `html.MOVING` is the same (outputs import no other).
-MOVING = "moving-"
+# The SVG id of every artist a training frame changes starts with MOVING: such a part is named the
+# same in every frame (matplotlib's own ids count the parts drawn before it), and a frame of the
+# moving parts alone (`TrainingPlot.frame(..., moving_only=True)`) tells them from the static ones.
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
