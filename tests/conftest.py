@@ -2,18 +2,22 @@ import os
 import tempfile
 
 import pytest
-from helpers import CHROMIUM, DRIVER, FLAGS
 
-from graphviz_nn import engine, graph
+# The helpers (SymPy, NetworkX) are imported by the fixtures, not here: under xdist the controlling
+# process reads this file too, before it starts the workers, and needs none of them.
 
 
 @pytest.fixture
 def seed():
+    from graphviz_nn import engine, graph
+
     return engine.propagate(graph.seed_network())
 
 
 @pytest.fixture(scope="session")  # one Chromium per worker (about 1.2 s of CPU to start and settle)
 def browser():
+    from helpers import CHROMIUM, DRIVER, FLAGS
+
     if not (CHROMIUM and DRIVER):
         pytest.skip("Debian's chromium and chromium-driver are not installed (scripts/setup.sh installs them)")
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
