@@ -315,6 +315,21 @@ def pin(
 ) -> render.Layout:
     """Lay the graph out once, with every label at its fullest, and put room for the caption below.
     `rows` fixes the number of rows; otherwise the one that best fills `aspect` (width / height)."""
+    return pin_each(texts, theme, captions, [detail], gradients, direction, aspect, rows)[0]
+
+
+def pin_each(
+    texts: Texts,
+    theme: style.Theme,
+    captions: list[list[str]],
+    details: list[str],
+    gradients: bool = True,
+    direction: str = "LR",
+    aspect: float | None = SLIDE,
+    rows: int | None = None,
+) -> list[render.Layout]:
+    """`pin` at each of `details`, every layout from one Graphviz run: for a caller that will try
+    them in turn on a small graph, one start-up of Graphviz rather than one a detail."""
     shown = Reveal.everything(texts)
     shown.gradients = gradients
     captions = captions or [[]]  # the legend alone
@@ -322,6 +337,35 @@ def pin(
     rank = ranks(texts)
     top = max(rank[n] for n in g if "op" in g.nodes[n]) + 1
     candidates = [rows] if rows else list(range(1, min(MAX_ROWS, top) + 1)) if aspect and direction == "LR" else [1]
+    sources, index, chosen = [], [], []
+    for detail in details:
+        splits = _splits(texts, rank, candidates, rows, detail, aspect)
+        for k, row_of in splits.items():
+            for r in range(k):
+                members = [n for n in g if row_of[n] == r]
+                sources.append(_source(texts, theme, shown, detail, members, f"row{k}_{r}", direction))
+                index.append((detail, k))
+        chosen.append(splits)
+    # One Graphviz run lays out every candidate's rows and measures the captions.
+    docs = _documents(runner.pipe("\n".join(sources) + _footers(texts, theme, captions, gradients), "json0").decode())
+    sizes = [(float(o["width"]) * 72, float(o["height"]) * 72) for o in docs[-1].get("objects", [])]
+    footer = (max(w for w, _ in sizes), max(h for _, h in sizes)) if sizes else (0.0, 0.0)
+    pinned = []
+    for detail, splits in zip(details, chosen, strict=True):
+        layouts = {}
+        for k, row_of in splits.items():
+            rows_k = [_row(d) for d, key in zip(docs, index, strict=False) if key == (detail, k)]
+            layouts[k] = _assemble(texts, rows_k, footer, row_of)
+        # The best fit wins, and fewer rows win a near tie.
+        score = {k: _score(lay.width, lay.height, lay.wrapped, aspect) for k, lay in layouts.items()}
+        best = max(score.values())
+        pinned.append(next(lay for k, lay in sorted(layouts.items()) if score[k] >= 0.97 * best))
+    return pinned
+
+
+def _splits(texts: Texts, rank: dict[str, int], candidates: list[int], rows: int | None, detail: str, aspect):
+    """The row counts worth laying out at this detail, each with its nodes' rows."""
+    g = texts.graph
     splits = {}
     for k in candidates:  # some counts give the same rows (7 ranks in 4 or 5 rows): keep one of each
         row_of = _split(texts, rank, k, detail)
@@ -334,24 +378,7 @@ def pin(
     if len(splits) > 2:  # Graphviz lays out only the two counts that promise the best fit
         guess = {k: _fit_estimate(texts, rank, row_of, aspect, detail) for k, row_of in splits.items()}
         splits = {k: splits[k] for k in sorted(sorted(guess, key=guess.get, reverse=True)[:2])}
-    sources, index = [], []
-    for k, row_of in splits.items():
-        for r in range(k):
-            members = [n for n in g if row_of[n] == r]
-            sources.append(_source(texts, theme, shown, detail, members, f"row{k}_{r}", direction))
-            index.append((k, r))
-    # One Graphviz run lays out every candidate's rows and measures the captions.
-    docs = _documents(runner.pipe("\n".join(sources) + _footers(texts, theme, captions, gradients), "json0").decode())
-    sizes = [(float(o["width"]) * 72, float(o["height"]) * 72) for o in docs[-1].get("objects", [])]
-    footer = (max(w for w, _ in sizes), max(h for _, h in sizes)) if sizes else (0.0, 0.0)
-    layouts = {}
-    for k, row_of in splits.items():
-        rows_k = [_row(d) for d, (kk, _) in zip(docs, index, strict=False) if kk == k]
-        layouts[k] = _assemble(texts, rows_k, footer, row_of)
-    # The best fit wins, and fewer rows win a near tie.
-    score = {k: _score(lay.width, lay.height, lay.wrapped, aspect) for k, lay in layouts.items()}
-    best = max(score.values())
-    return next(lay for k, lay in sorted(layouts.items()) if score[k] >= 0.97 * best)
+    return splits
 
 
 def _fit_estimate(

@@ -117,8 +117,10 @@ def _pin(widest: Texts, theme: style.Theme, captions: list[list[str]], size: tup
     tried = []
     for share in DIAGRAM_SHARES:
         box = (size[0], round(size[1] * share))
-        for detail in render.DETAILS:
-            pinned = layout.pin(widest, theme, captions, gradients=True, detail=detail, aspect=box[0] / box[1])
+        # Every detail from one Graphviz run: a training graph is small (frames allow 150 nodes), and
+        # at a slide's size the first legible detail is usually the last but one or the last.
+        each = layout.pin_each(widest, theme, captions, list(render.DETAILS), aspect=box[0] / box[1])
+        for detail, pinned in zip(render.DETAILS, each, strict=True):
             smallest = frames.smallest_text(pinned, box)
             if smallest >= frames.LEGIBLE * size[1]:
                 return pinned, detail, box

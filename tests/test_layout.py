@@ -9,7 +9,7 @@ from helpers import SVG, misplaced_labels, smallest_text, svg_size
 from PIL import Image
 from pypdf import PdfReader
 
-from graphviz_nn import diagram, examples, frames, layout, runner, selection, style
+from graphviz_nn import diagram, examples, frames, layout, render, runner, selection, style
 from graphviz_nn.outputs import image
 from graphviz_nn.texts import Texts
 
@@ -104,6 +104,17 @@ def test_muted_text_reads_on_every_fill(name):
     for fill in fills:
         assert style.contrast(theme.muted, fill) >= 3, fill
     assert style.contrast(theme.text, theme.background) > style.contrast(theme.muted, theme.background)
+
+
+def test_pin_each_lays_out_every_detail_in_one_run_as_pin_does_each(monkeypatch):
+    texts = Texts(selection.propagated(example="chain", layers=6))
+    themed, details = style.THEMES["light"], list(render.DETAILS)
+    alone = [layout.pin(texts, themed, [["a caption"]], detail=d, aspect=2.5) for d in details]
+    runs = []
+    real = runner.pipe
+    monkeypatch.setattr(runner, "pipe", lambda source, fmt: (runs.append(fmt), real(source, fmt))[1])
+    assert layout.pin_each(texts, themed, [["a caption"]], details, aspect=2.5) == alone
+    assert runs == ["json0"]
 
 
 def test_rows_wrap_a_long_chain_and_the_count_fits_the_slide():
