@@ -108,7 +108,7 @@ def prepare(
     gradients = any(s.kind != "forward" for s in sequence)
     lines = [[s.counter.capitalize(), *s.lines] for s in sequence] if captions else [[]]
     for level in render.DETAILS if detail == "auto" else [detail]:
-        pinned = layout.pin(texts, chosen, lines, gradients, level, direction, aspect, rows)
+        pinned = layout.pin(texts, chosen, lines, gradients, level, direction, aspect, rows, sums=gradients)
         if smallest_text(pinned, (aspect, 1)) >= LEGIBLE:  # on a unit-high canvas
             break
     frames = Frames(texts, sequence, pinned, chosen, dpi or DEFAULT_DPI, (PAD, PAD), None, level, transparent, captions)

@@ -121,7 +121,7 @@ def _balanced(widths: list[float], rows: int) -> list[int]:
 
 
 def _source(texts: Texts, theme: style.Theme, shown: Reveal, detail: str, nodes: list[str], name: str,
-            direction: str) -> str:  # fmt: skip
+            direction: str, sums: bool = False) -> str:  # fmt: skip
     """DOT for one row: its nodes, a label node in the middle of every edge into them, an entry port
     (an invisible point, leftmost) where an edge arrives from an earlier row, and an exit port
     (rightmost) where an edge leaves for a later one, so Graphviz routes both around the row's nodes."""
@@ -133,7 +133,7 @@ def _source(texts: Texts, theme: style.Theme, shown: Reveal, detail: str, nodes:
     dot.attr("edge", **defaults["edge"])
     members = set(nodes)
     for node in nodes:
-        dot.node(node, **render.node_attrs(texts, node, theme, shown, detail))
+        dot.node(node, **render.node_attrs(texts, node, theme, shown, detail, sums=sums))
     # In at a label's left, out at its right (top and bottom, top to bottom): each edge runs straight
     # through its label's middle, and every line of the label sits beside it.
     inward, outward = ("w", "e") if direction == "LR" else ("n", "s")
@@ -312,10 +312,12 @@ def pin(
     direction: str = "LR",
     aspect: float | None = SLIDE,
     rows: int | None = None,
+    sums: bool = False,
 ) -> render.Layout:
     """Lay the graph out once, with every label at its fullest, and put room for the caption below.
-    `rows` fixes the number of rows; otherwise the one that best fills `aspect` (width / height)."""
-    return pin_each(texts, theme, captions, [detail], gradients, direction, aspect, rows)[0]
+    `rows` fixes the number of rows; otherwise the one that best fills `aspect` (width / height).
+    `sums`: frames show a node that feeds several others with its gradient's sum so far."""
+    return pin_each(texts, theme, captions, [detail], gradients, direction, aspect, rows, sums)[0]
 
 
 def pin_each(
@@ -327,6 +329,7 @@ def pin_each(
     direction: str = "LR",
     aspect: float | None = SLIDE,
     rows: int | None = None,
+    sums: bool = False,
 ) -> list[render.Layout]:
     """`pin` at each of `details`, every layout from one Graphviz run: for a caller that will try
     them in turn on a small graph, one start-up of Graphviz rather than one a detail."""
@@ -343,7 +346,7 @@ def pin_each(
         for k, row_of in splits.items():
             for r in range(k):
                 members = [n for n in g if row_of[n] == r]
-                sources.append(_source(texts, theme, shown, detail, members, f"row{k}_{r}", direction))
+                sources.append(_source(texts, theme, shown, detail, members, f"row{k}_{r}", direction, sums))
                 index.append((detail, k))
         chosen.append(splits)
     # One Graphviz run lays out every candidate's rows and measures the captions.

@@ -116,7 +116,10 @@ def check_detail(detail: str) -> str:
     return detail
 
 
-def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str) -> str:
+def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str, sums: bool = False) -> str:
+    """The node's rows. With `sums` (measuring a layout for frames), the gradient row is the longest
+    it is in any frame: a node that feeds several others shows its sum so far, `← 6.94 + …`, which
+    may be longer than the total."""
     t = texts.nodes[node]
     formula = t.formula if detail not in BRIEF else None  # the caption has it
     # A no-break space: SVG viewers drop an ordinary space at the start of the text after the name.
@@ -127,7 +130,10 @@ def _node_label(texts: Texts, node: str, theme: style.Theme, shown: Reveal, deta
         done, so_far = node in shown.grads, shown.partial.get(node, 0)
         symbol = _revealed(done or so_far > 0 or shown.blanks, t.grad_symbol, None, theme.gradient, theme)
         equals = "← " if detail in BRIEF else "= "
-        if not done and so_far and t.running:
+        if sums and t.running:
+            longest = max([equals + t.grad, *(f"{equals}{r} + …" for r in t.running)], key=len)
+            value = _font(longest, theme.gradient, True)
+        elif not done and so_far and t.running:
             running = f"{equals}{t.running[so_far - 1]} + …"  # the sum so far; the caption says of how many
             value = _font(running, theme.gradient, True)
         else:
@@ -171,13 +177,14 @@ def edge_label(
 
 
 def node_attrs(
-    texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str, scale: float = 1.0
+    texts: Texts, node: str, theme: style.Theme, shown: Reveal, detail: str, scale: float = 1.0, sums: bool = False
 ) -> dict[str, str]:
-    """Shape, colours and label of a node as drawn (and as measured by the layout)."""
+    """Shape, colours and label of a node as drawn (and as measured by the layout: `sums` makes room
+    for a sum in progress)."""
     attrs = dict(_node_style(texts.graph.nodes[node]["kind"], theme, scale))
     if node in shown.highlighted_nodes():
         attrs.update(color=theme.highlight, penwidth=_size(4, scale))
-    attrs["label"] = _node_label(texts, node, theme, shown, detail)
+    attrs["label"] = _node_label(texts, node, theme, shown, detail, sums)
     return attrs
 
 

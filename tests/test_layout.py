@@ -1,6 +1,7 @@
 """Pictures that fill a slide and read from the back row, measured on what Graphviz draws."""
 
 import io
+import re
 import struct
 import xml.etree.ElementTree as ET
 
@@ -115,6 +116,24 @@ def test_pin_each_lays_out_every_detail_in_one_run_as_pin_does_each(monkeypatch)
     monkeypatch.setattr(runner, "pipe", lambda source, fmt: (runs.append(fmt), real(source, fmt))[1])
     assert layout.pin_each(texts, themed, [["a caption"]], details, aspect=2.5) == alone
     assert runs == ["json0"]
+
+
+@pytest.mark.parametrize("name", ["micrograd-readme", "tied-weights"])
+def test_a_sum_in_progress_stays_inside_its_node(name):
+    """A node that feeds several others shows its gradient's sum so far (`← −0.00416 + …`), which can
+    be longer than the total: the pinned box has room for it, so the text stays inside the border."""
+    sequence = frames.prepare(selection.propagated(example=name), size="1920x1080")
+    states = [sequence.shown(i).partial for i in range(len(sequence))]
+    partial = [i for i, state in enumerate(states) if state and state != states[i - 1]]  # each sum once
+    assert partial, "the example has a fan-out node summing its gradient"
+    sources = [sequence.source(i, "svg") for i in partial]
+    boxes = [{m[1]: float(m[2]) for m in re.finditer(r'^\t"?(\w+)"? \[.*?\swidth=([\d.]+)', s, re.M)} for s in sources]
+    free = runner.pipe("\n".join(s.replace("fixedsize=true", "fixedsize=false") for s in sources), "json0").decode()
+    margins = 2 * 0.12 * sequence.scale  # inches: the text may take the node's margins, not more
+    for i, doc, box in zip(partial, layout._documents(free), boxes, strict=True):
+        for node in doc["objects"]:
+            if node.get("name") in sequence.graph and node["name"] in box:
+                assert float(node["width"]) - box[node["name"]] < margins, (name, i, node["name"])
 
 
 def test_rows_wrap_a_long_chain_and_the_count_fits_the_slide():
