@@ -124,7 +124,14 @@ def test_a_sum_in_progress_stays_inside_its_node(name):
     be longer than the total: the pinned box has room for it, so the text stays inside the border."""
     sequence = frames.prepare(selection.propagated(example=name), size="1920x1080")
     states = [sequence.shown(i).partial for i in range(len(sequence))]
-    partial = [i for i, state in enumerate(states) if state and state != states[i - 1]]  # each sum once
+    longest = {}  # each summing node at the frame that shows its longest sum so far
+    for i, state in enumerate(states):
+        for node, added in state.items():
+            running = sequence.texts.nodes[node].running  # a node with one consumer has no sum to show
+            text = running[added - 1] if added <= len(running) else ""
+            if text and (node not in longest or len(text) > longest[node][0]):
+                longest[node] = (len(text), i)
+    partial = sorted({i for _, i in longest.values()})
     assert partial, "the example has a fan-out node summing its gradient"
     sources = [sequence.source(i, "svg") for i in partial]
     boxes = [{m[1]: float(m[2]) for m in re.finditer(r'^\t"?(\w+)"? \[.*?\swidth=([\d.]+)', s, re.M)} for s in sources]
