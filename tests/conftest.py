@@ -1,7 +1,13 @@
+import gc
 import os
 import tempfile
 
 import pytest
+
+# The tests make and drop many small objects (SymPy trees, matplotlib artists, graphs), and Python's
+# cyclic collector ran thousands of times: collecting less often costs a little memory and saves some
+# 7 % of the tests' own CPU (measured on the SymPy, training and layout modules, interleaved).
+gc.set_threshold(100_000, 50, 100)
 
 # The helpers (SymPy, NetworkX) are imported by the fixtures, not here: under xdist the controlling
 # process reads this file too, before it starts the workers, and needs none of them.
