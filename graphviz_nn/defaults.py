@@ -6,7 +6,10 @@ DIGITS = 3  # significant digits of computed numbers unless --digits says otherw
 MAX_DIGITS = 15  # what a double carries reliably
 SLIDE_PIXELS = (1920, 1080)  # a 16:9 slide: decks, train frames and plots unless --size says otherwise
 PDF_DATE = "D:20000101000000Z"  # creation and change dates written into every PDF
-MOVING = "moving-"  # the SVG ids of the plot artists a training step changes start so (plots and page)
+# The SVG id of every plot artist a training step changes starts so: such a part is named the same
+# in every frame (matplotlib's own ids count the parts drawn before it), and the page tells a frame's
+# moving parts from the static ones it leaves out (`TrainingPlot.frame(..., moving_only=True)`).
+MOVING = "moving-"
 
 EXERCISE = {
     "x": 1.0,

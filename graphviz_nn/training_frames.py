@@ -211,7 +211,7 @@ def svgs(training: TrainingFrames) -> tuple[list[bytes] | None, list[bytes], lis
     from .outputs.plots import PNG_DPI
 
     plot = svg_plot(training)
-    axes = [ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None]
+    axes = plot.panels
     figure, renderer = plot.fig.bbox, plot.fig.canvas.get_renderer()
     plots, boxes = [], [None] * len(axes)
     for i in training.indices:
@@ -238,7 +238,7 @@ def svg_plot(training: TrainingFrames) -> TrainingPlot:
     if training.diagrams is None:  # the page writes the caption below: panels about as wide as high
         size = (size[0], min(size[1], round(size[0] * PLOTS_ALONE)))
     plot = TrainingPlot(training.run, training.theme, size, training.digits, 0, training.scale)
-    for n, ax in enumerate(ax for ax in (plot.fit_ax, plot.loss_ax, plot.weight_ax) if ax is not None):
+    for n, ax in enumerate(plot.panels):
         ax.set_gid(f"panel{n}")
     return plot
 
@@ -249,7 +249,7 @@ def _moved_boxes(plot: TrainingPlot, ax, renderer) -> list:
     them. The axes, their ticks and titles and the static artists are where they were in the first
     frame (fixed limits), so the union over the frames is the same, without measuring every tick
     label again for each frame."""
-    changing = {*plot.moving(), *([ax.get_legend()] if ax.get_legend() else [])}
+    changing = plot.changing()
     boxes = [a.get_tightbbox(renderer) for a in ax.get_default_bbox_extra_artists() if a in changing]
     # matplotlib's own filter (Bbox._is_finite, private and only from 3.11 on), written out
     return [b for b in boxes if b is not None and isfinite(b.width) and isfinite(b.height) and (b.width or b.height)]

@@ -17,9 +17,6 @@ from ..defaults import MOVING, SLIDE_PIXELS
 from ..training import Run, fitted, prediction, surface
 
 PNG_DPI = 100  # a figure of `size` pixels is size/100 inches: 0.72 points a pixel in PDF and SVG
-# The SVG id of every artist a training frame changes starts with MOVING: such a part is named the
-# same in every frame (matplotlib's own ids count the parts drawn before it), and a frame of the
-# moving parts alone (`TrainingPlot.frame(..., moving_only=True)`) tells them from the static ones.
 METADATA = {
     "png": {"Software": None},
     "svg": {"Date": None, "Creator": None},
@@ -297,7 +294,7 @@ class TrainingPlot:
         groups hold the moving parts)."""
         hidden = []
         if hide:
-            keep = {*self.moving(), *(ax.get_legend() for ax in self.fig.axes)}  # a legend placed "best" may move
+            keep = self.changing()
             candidates = [self.fig.patch, *self.fig.texts, *(a for ax in self.fig.axes for a in ax.get_children())]
             hidden = [a for a in candidates if a not in keep and a.get_visible()]
         for artist in hidden:
@@ -344,6 +341,16 @@ class TrainingPlot:
                 artist.set_animated(True)
                 self.fig.draw_artist(artist)
             return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+
+    @property
+    def panels(self) -> list:
+        """The axes, left to right: [fitted curve (with a dataset),] loss, weights."""
+        return [ax for ax in (self.fit_ax, self.loss_ax, self.weight_ax) if ax is not None]
+
+    def changing(self) -> set:
+        """What a frame may draw differently from the first: the moving artists, and a legend placed
+        "best", which may move with the fit."""
+        return {*self.moving(), *(ax.get_legend() for ax in self.panels if ax.get_legend() is not None)}
 
     def moving(self) -> list:
         """The artists a frame changes: the curves and points that grow, the arrow, the captions."""
