@@ -24,9 +24,8 @@ from functools import cached_property
 from html import escape
 from importlib import resources
 from pathlib import Path
-from xml.parsers import expat
 
-from .. import files, render, style
+from .. import files, render, style, svgtree
 from ..defaults import MOVING
 from ..errors import NNError
 from ..frames import Frames
@@ -142,123 +141,26 @@ def check_ms(ms: int) -> int:
     return ms
 
 
-# -- SVG as a light tree: parsed once, parts written back as text ----------------------------------
-class _Node:
-    """An element: its tag and attributes as written (qualified names), and its children: elements,
-    text (str) and _Other (comments and the like, written back as they were)."""
-
-    __slots__ = ("attrs", "children", "tag")
-
-    def __init__(self, tag: str, attrs: list[str]):
-        self.tag = tag
-        self.attrs = dict(zip(attrs[::2], attrs[1::2], strict=True))
-        self.children: list = []
-
-    def elements(self):
-        """Itself and every element inside it, in document order, each with its parent (None here)."""
-        stack: list[tuple[_Node | None, _Node]] = [(None, self)]
-        while stack:
-            parent, node = stack.pop()
-            yield parent, node
-            stack.extend((node, c) for c in reversed(node.children) if type(c) is _Node)
-
-
-class _Other(str):
-    """Markup other than an element or text (a comment), kept as written out."""
-
-
-def _parse(svg: bytes | str) -> _Node:
-    """The document's root element. Expat reads it, as xml.dom.minidom would (names as written,
-    entities and character references resolved, attribute values normalized), at a fraction of the
-    cost of minidom's node objects: a page's frames hold some hundred thousand nodes."""
-    root = _Node("", [])
-    stack = [root]
-    cdata: list[list[str] | None] = [None]  # the text of the CDATA section being read
-
-    def start(tag, attrs):
-        node = _Node(tag, attrs)
-        stack[-1].children.append(node)
-        stack.append(node)
-
-    def text(data):
-        children = stack[-1].children
-        if cdata[0] is not None:
-            cdata[0].append(data)
-        elif children and type(children[-1]) is str:
-            children[-1] += data
-        else:
-            children.append(data)
-
-    def cdata_section(inside):
-        if not inside and cdata[0]:
-            stack[-1].children.append(_Other(f"<![CDATA[{''.join(cdata[0])}]]>"))
-        cdata[0] = [] if inside else None
-
-    parser = expat.ParserCreate()
-    parser.buffer_text = parser.ordered_attributes = parser.specified_attributes = True
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda _: stack.pop()
-    parser.CharacterDataHandler = text
-    parser.CommentHandler = lambda data: stack[-1].children.append(_Other(f"<!--{data}-->"))
-    parser.ProcessingInstructionHandler = lambda t, d: stack[-1].children.append(_Other(f"<?{t} {d}?>"))
-    parser.StartCdataSectionHandler = lambda: cdata_section(True)
-    parser.EndCdataSectionHandler = lambda: cdata_section(False)
-    parser.Parse(svg, True)
-    return next(c for c in root.children if type(c) is _Node)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;").replace(">", "&gt;")
-
-
-def _markup(node, drop_ids: bool = False) -> str:
-    """A node written back as minidom's toxml() writes it (namespace declarations first), without
-    the elements' ids if `drop_ids`."""
-    out: list[str] = []
-
-    def write(node):
-        if type(node) is not _Node:
-            out.append(node if type(node) is _Other else _escape(node))
-            return
-        out.append("<" + node.tag)
-        attrs = node.attrs
-        if any(a == "xmlns" or a.startswith("xmlns:") for a in attrs):
-            attrs = {**{a: v for a, v in attrs.items() if a == "xmlns" or a.startswith("xmlns:")}, **attrs}
-        for name, value in attrs.items():
-            if not (drop_ids and name == "id"):
-                out.append(f' {name}="{_escape(value)}"')
-        if not node.children:
-            out.append("/>")
-            return
-        out.append(">")
-        for child in node.children:
-            write(child)
-        out.append(f"</{node.tag}>")
-
-    write(node)
-    return "".join(out)
-
-
 # -- the frames' SVGs, shared ---------------------------------------------------------------------
 def _groups(svg: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
     """The drawing's viewBox, its transform, and its node and edge groups as (class, title, markup
     inside), in drawing order. Graphviz's ids and titles (the browser's own tooltip) are left out,
     and so is the footer (caption and legend below the graph): the page writes it as text."""
-    root = _parse(svg)
+    root = svgtree.parse(svg)
     top = next((g for _, g in root.elements() if g.tag == "g" and g.attrs.get("class") == "graph"), None)
     if top is None:
         raise NNError("a frame's SVG has no graph group; is Graphviz's SVG output as expected?")
     groups = []
     for child in top.children:
-        if type(child) is not _Node or child.tag != "g":
+        if type(child) is not svgtree.Node or child.tag != "g":
             continue  # the graph's title, its background (the page's own) and comments
         kind = child.attrs.get("class", "")
-        parts = [c for c in child.children if type(c) is _Node]
+        parts = [c for c in child.children if type(c) is svgtree.Node]
         title = next((c.children[0] for c in parts if c.tag == "title" and c.children), "")
         title = title if type(title) is str else ""
         if kind not in ("node", "edge") or title == render.FOOTER:
             continue
-        groups.append((kind, title, "".join(_markup(c) for c in parts if c.tag != "title")))
+        groups.append((kind, title, "".join(svgtree.markup(c) for c in parts if c.tag != "title")))
     return root.attrs.get("viewBox", ""), top.attrs.get("transform", ""), groups
 
 
@@ -432,11 +334,11 @@ def plot_drawings(svgs: list[bytes], panels: list[tuple[str, str, tuple[float, f
 def _plot_parts(svg: bytes, gids: list[str], defs: dict[str, str]) -> list[list[tuple[str, str]]]:
     """Each panel's parts as (key, markup) in drawing order; definitions are moved into `defs`, and
     other ids are left out (nothing refers to them, and every step repeats them)."""
-    root = _parse(svg)
+    root = svgtree.parse(svg)
     for parent, node in [(p, n) for p, n in root.elements() if n.tag == "defs" and p is not None]:
         for item in node.children:
-            if type(item) is _Node and item.attrs.get("id"):
-                markup = _markup(item)
+            if type(item) is svgtree.Node and item.attrs.get("id"):
+                markup = svgtree.markup(item)
                 if defs.setdefault(item.attrs["id"], markup) != markup:
                     raise NNError(f"the plots define {item.attrs['id']!r} in two ways; cannot share it")
         at = parent.children.index(node)
@@ -453,12 +355,12 @@ def _plot_parts(svg: bytes, gids: list[str], defs: dict[str, str]) -> list[list[
             raise NNError(f"a plot has no panel {gid!r}; is matplotlib's SVG output as expected?")
         parts, unnamed = [], 0
         for child in groups[gid].children:
-            if type(child) is not _Node:
+            if type(child) is not svgtree.Node:
                 continue
             key = child.attrs.get("id")
             if not key:
                 key, unnamed = f"{child.tag}#{unnamed}", unnamed + 1
-            parts.append((key, _markup(child, drop_ids=True)))
+            parts.append((key, svgtree.markup(child, drop_ids=True)))
         if len({key for key, _ in parts}) != len(parts):
             raise NNError(f"the plot's panel {gid!r} names two parts alike; cannot tell its steps apart")
         panels.append(parts)
@@ -561,7 +463,7 @@ def _pieces(e: Element) -> tuple[list[str], list[list[int]]]:
     wrapped = '<g xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</g>'
     keyed = []
     for markup in e.looks:
-        children = [_markup(c) for c in _parse(wrapped.format(markup)).children]
+        children = [svgtree.markup(c) for c in svgtree.parse(wrapped.format(markup)).children]
         keyed.append([(c, children[:n].count(c)) for n, c in enumerate(children)])  # a repeat is a piece too
     try:
         order = _merged(keyed)
